@@ -1,0 +1,40 @@
+# The two commands that matter: `make book` and `make test`. Both set up .venv first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NB ?= $(shell sed -n 's/^ *- file: \(notebooks\/.*\)$$/\1.ipynb/p' _toc.yml)
+
+.PHONY: book test execute student lint clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+## book: build the HTML book from the stored outputs into _build/html (warnings are errors)
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
+	@echo "open _build/html/index.html"
+
+## test: unit tests, every notebook re-run and compared (nbval), the book build
+test: $(STAMP)
+	$(PY) -m pytest
+
+## execute: re-run notebooks and store their outputs (all of them, or NB=path/to.ipynb)
+execute: $(STAMP)
+	$(PY) -m vgutils.coursework execute $(NB)
+
+## student: write the student edition (solutions stubbed, outputs cleared) into _student/
+student: $(STAMP)
+	$(PY) -m vgutils.coursework student notebooks _student
+
+## lint: ruff on vgutils, tests and notebooks
+lint: $(STAMP)
+	$(VENV)/bin/ruff check vgutils tests notebooks
+
+clean:
+	rm -rf _build _student

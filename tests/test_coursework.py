@@ -1,0 +1,44 @@
+import nbformat
+import pytest
+
+from vgutils.coursework import make_student, strip_solutions
+
+SOURCE = """def f(x):
+    ### BEGIN SOLUTION
+    return 2 * x
+    ### END SOLUTION
+
+answer = f(3)
+"""
+
+
+def test_strip_solutions_keeps_indentation_and_the_rest():
+    out = strip_solutions(SOURCE)
+    assert "return 2 * x" not in out
+    assert "    # YOUR CODE HERE\n    raise NotImplementedError()\n" in out
+    assert out.startswith("def f(x):\n") and out.endswith("answer = f(3)\n")
+
+
+def test_strip_solutions_rejects_an_unclosed_block():
+    with pytest.raises(ValueError, match="no matching"):
+        strip_solutions("### BEGIN SOLUTION\nx = 1\n")
+
+
+def test_make_student_never_writes_over_the_sources(tmp_path):
+    with pytest.raises(ValueError, match="out_dir must not be src_dir"):
+        make_student(tmp_path, tmp_path)
+
+
+def test_student_edition_of_every_chapter_has_stubs_and_no_outputs(root, tmp_path):
+    sources = sorted((root / "notebooks").glob("*.ipynb"))
+    before = {p: p.read_bytes() for p in sources}
+    written = make_student(root / "notebooks", tmp_path)
+    assert [p.name for p in written] == [p.name for p in sources]
+    for path in written:
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        text = "\n".join(c.source for c in code)
+        assert "### BEGIN SOLUTION" not in text
+        assert "raise NotImplementedError()" in text, f"{path.name} has no exercise"
+        assert all(not c.outputs for c in code)
+    assert {p: p.read_bytes() for p in sources} == before

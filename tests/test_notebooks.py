@@ -1,0 +1,109 @@
+"""The stored notebooks: listed in the book, executed, clean of machine noise, and asserting
+their claims. nbval (pytest --nbval, see pyproject.toml) re-runs them and compares outputs."""
+
+import re
+
+import nbformat
+import pytest
+import yaml
+from conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOISE = [
+    (re.compile(r"0x[0-9a-f]{6,}"), "a memory address"),
+    (re.compile(r"/(work|home|tmp|root|Users)/"), "a file path"),
+    (re.compile(r"\b20\d\d-\d\d-\d\d[ T]\d\d:\d\d"), "a timestamp"),
+    (re.compile(r"oneDNN|cpu_feature_guard|absl::|I0000 "), "a TensorFlow start-up line"),
+    (re.compile(r"\d+ms/step|ETA:"), "a Keras progress bar"),
+]
+
+
+def _toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = []
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    return files
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def test_every_notebook_is_in_the_toc_and_every_toc_entry_exists():
+    listed = {f for f in _toc_files() if f.startswith("notebooks/")}
+    stored = {f"notebooks/{p.stem}" for p in NOTEBOOKS}
+    assert listed == stored
+    for f in _toc_files():
+        assert (ROOT / f"{f}.ipynb").exists() or (ROOT / f"{f}.md").exists(), f
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_executed_in_order_with_no_errors(path):
+    nb = _read(path)
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert all(c is not None for c in counts), "some code cells were never executed"
+    assert counts == list(range(1, len(counts) + 1)), "cells were not run once, top to bottom"
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", f"stored error in: {cell.source[:60]}"
+            assert not (out.output_type == "stream" and out.name == "stderr"), (
+                f"stderr stored in: {cell.source[:60]}: {out.text[:200]}"
+            )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_outputs_hold_no_machine_noise(path):
+    for cell in _read(path).cells:
+        for out in cell.get("outputs", []):
+            texts = [out.get("text", "")] + [
+                v for k, v in out.get("data", {}).items() if k.startswith("text/")
+            ]
+            for text in texts:
+                for pattern, what in NOISE:
+                    assert not pattern.search(text), f"{what} in the output of: {cell.source[:60]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_starts_with_vgutils_and_has_the_chapter_shape(path):
+    nb = _read(path)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    first = code[0].source
+    assert "import vgutils" in first and "vgutils.setup(" in first
+    assert first.index("import vgutils") < first.find("tensorflow") or "tensorflow" not in first
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for heading in ["What you will learn", "## Summary", "## Exercises", "## References"]:
+        assert heading in text, f"missing {heading!r}"
+    assert nb.metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_asserts_its_claims_in_at_least_three_places(path):
+    asserts = sum(
+        c.source.count("assert ")
+        for c in _read(path).cells
+        if c.cell_type == "code" and "remove-cell" in c.metadata.get("tags", [])
+    )
+    assert asserts >= 3
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_exercise_solution_is_folded_and_followed_by_a_check(path):
+    cells = _read(path).cells
+    solutions = [i for i, c in enumerate(cells) if "### BEGIN SOLUTION" in c.source]
+    assert len(solutions) >= 2, "a chapter has at least two exercises"
+    for i in solutions:
+        assert "### END SOLUTION" in cells[i].source
+        assert "hide-input" in cells[i].metadata.get("tags", []), "solutions are shown folded"
+        after = next(c for c in cells[i + 1 :] if c.cell_type == "code")
+        assert "check_" in after.source, "a check cell follows each solution"
+        shown = "".join(o.get("data", {}).get("text/plain", "") for o in after.outputs)
+        assert shown.startswith("correct:"), f"the stored check says: {shown[:120]}"
+
+
+def test_requirements_are_exact_pins(root):
+    for line in (root / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if not line or line == "-e .":
+            continue
+        assert re.match(r"^[A-Za-z0-9_.\-\[\]]+==[0-9][^;\s]*(\s*;.*)?$", line), line

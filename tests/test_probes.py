@@ -1,0 +1,35 @@
+import keras
+import numpy as np
+import pytest
+
+from vgutils.data import spirals
+from vgutils.models import deep_mlp
+from vgutils.probes import activation_stats
+
+X, _ = spirals(256)
+
+
+def test_large_weights_saturate_a_sigmoid_net():
+    big = keras.initializers.RandomNormal(stddev=4.0)
+    stats = activation_stats(deep_mlp(5, 32, initializer=big), X)
+    assert stats["saturated"][1:].min() > 0.5
+    small = activation_stats(deep_mlp(5, 32), X)
+    assert small["saturated"].max() < 0.05
+
+
+def test_a_relu_net_with_zero_weights_is_entirely_dead():
+    stats = activation_stats(deep_mlp(3, 8, activation="relu", initializer="zeros"), X)
+    np.testing.assert_array_equal(stats["dead"], [1.0, 1.0, 1.0])
+
+
+def test_stats_are_ordered_from_input_to_output():
+    stats = activation_stats(deep_mlp(4, 8, activation="tanh"), X)
+    assert list(stats["name"]) == ["act_1", "act_2", "act_3", "act_4"]
+    assert np.all(stats["std"] > 0)
+
+
+def test_a_model_without_activation_layers_gets_a_clear_error():
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="relu")(inputs))
+    with pytest.raises(ValueError, match="no separate activation layers"):
+        activation_stats(model, X)

@@ -1,0 +1,132 @@
+"""Checks for the exercises: a plain sentence for every outcome, never a traceback.
+
+Every check returns a :class:`Feedback`. Shown as a cell's result it reads
+``correct: ...`` or ``not yet: ...`` followed by what is off. It is truthy only when correct,
+so a test (or an instructor's grading script) can ``assert check_value(...)``.
+
+Exercise cells in the notebooks keep their solution between ``### BEGIN SOLUTION`` and
+``### END SOLUTION``; ``make student`` replaces that part with ``raise NotImplementedError()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Feedback", "check_value", "check_function", "check_true"]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The outcome of a check: ``ok`` and a message for the student."""
+
+    ok: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        return ("correct: " if self.ok else "not yet: ") + self.message
+
+    __str__ = __repr__
+
+
+def _describe(value: Any) -> str:
+    array = np.asarray(value)
+    if array.ndim == 0:
+        return f"{float(array):.6g}" if array.dtype.kind in "biuf" else repr(value)
+    return f"an array of shape {array.shape}"
+
+
+def check_value(
+    answer: Any,
+    expected: Any,
+    name: str = "answer",
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    hint: str = "",
+) -> Feedback:
+    """Compare a number or an array with the expected one, within ``rtol``/``atol``.
+
+    Args:
+        answer: what the student computed.
+        expected: the right value.
+        name: how the message names the answer (e.g. the variable's name).
+        rtol, atol: relative and absolute tolerance, as in ``numpy.isclose``.
+        hint: a sentence added to the message when the answer is wrong.
+    """
+    tail = f" Hint: {hint}" if hint else ""
+    if answer is None or answer is Ellipsis:
+        return Feedback(False, f"{name} is not set yet; compute it in the cell above.{tail}")
+    try:
+        got = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return Feedback(
+            False, f"{name} should be a number or an array of numbers, got "
+            f"{type(answer).__name__}.{tail}"
+        )
+    want = np.asarray(expected, dtype=np.float64)
+    if got.shape != want.shape:
+        return Feedback(
+            False, f"{name} has shape {got.shape}, expected shape {want.shape}.{tail}"
+        )
+    if not np.all(np.isfinite(got)):
+        return Feedback(False, f"{name} contains NaN or infinity.{tail}")
+    close = np.isclose(got, want, rtol=rtol, atol=atol)
+    if np.all(close):
+        return Feedback(True, f"{name} = {_describe(answer)}.")
+    if want.ndim == 0:
+        return Feedback(
+            False, f"{name} = {_describe(got)}, which is not the expected value "
+            f"(off by a factor {float(got / want):.3g}).{tail}"
+            if want != 0 else f"{name} = {_describe(got)}, expected 0.{tail}"
+        )
+    wrong = int(np.size(close) - np.count_nonzero(close))
+    first = tuple(int(i) for i in np.argwhere(~close)[0])
+    return Feedback(
+        False,
+        f"{wrong} of {close.size} entries of {name} are off; the first is at index "
+        f"{first if len(first) > 1 else first[0]}: got {got[first]:.6g}.{tail}",
+    )
+
+
+def check_function(
+    func: Callable[..., Any],
+    reference: Callable[..., Any],
+    cases: Iterable[tuple],
+    name: str | None = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-12,
+) -> Feedback:
+    """Call the student's ``func`` and the ``reference`` on each case and compare the results.
+
+    Each case is a tuple of positional arguments. An exception raised by ``func`` becomes a
+    message naming the case, not a traceback.
+    """
+    name = name or getattr(func, "__name__", "your function")
+    if not callable(func):
+        return Feedback(False, f"{name} should be a function, got {type(func).__name__}.")
+    cases = list(cases)
+    for args in cases:
+        shown = ", ".join(_describe(a) for a in args)
+        try:
+            got = func(*args)
+        except NotImplementedError:
+            return Feedback(False, f"{name} is not written yet (it raises NotImplementedError).")
+        except Exception as error:  # the student's code: report it, never re-raise
+            return Feedback(
+                False, f"{name}({shown}) raised {type(error).__name__}: {error}"
+            )
+        result = check_value(got, reference(*args), name=f"{name}({shown})", rtol=rtol, atol=atol)
+        if not result:
+            return result
+    return Feedback(True, f"{name} agrees with the reference on all {len(cases)} cases.")
+
+
+def check_true(condition: bool, success: str, failure: str) -> Feedback:
+    """Feedback from a condition the exercise states in words."""
+    return Feedback(bool(condition), success if condition else failure)

@@ -1,0 +1,136 @@
+"""Gradients measured: per layer, per time step, and by finite differences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ._checks import check_xy
+
+__all__ = [
+    "dense_layers",
+    "get_loss",
+    "layer_gradient_norms",
+    "time_step_gradient_norms",
+    "finite_difference",
+]
+
+Loss = str | Callable[[Any, Any], Any]
+
+
+def dense_layers(model: keras.Model) -> list[keras.layers.Dense]:
+    """The model's Dense layers, ordered from input to output.
+
+    Raises:
+        TypeError: if ``model`` is not a Keras model.
+        ValueError: if the model has no Dense layer.
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    if not layers:
+        raise ValueError(f"model {model.name!r} has no Dense layers to measure")
+    return layers
+
+
+def get_loss(loss: Loss) -> Callable[[Any, Any], Any]:
+    """A Keras loss from a name (``"mse"``, ``"binary_crossentropy"``, ...) or a callable."""
+    if isinstance(loss, str):
+        try:
+            return keras.losses.get(loss)
+        except ValueError:
+            raise ValueError(
+                f"loss {loss!r} is not a Keras loss name; try e.g. 'mse', "
+                "'binary_crossentropy' or a callable loss(y_true, y_pred)"
+            ) from None
+    if callable(loss):
+        return loss
+    raise TypeError(f"loss must be a name or a callable, got {type(loss).__name__}")
+
+
+def _mean_loss(loss_fn, y, y_pred):
+    return tf.reduce_mean(loss_fn(tf.convert_to_tensor(y), y_pred))
+
+
+def layer_gradient_norms(
+    model: keras.Model, x: Any, y: Any, loss: Loss, training: bool = True
+) -> np.ndarray:
+    """L2 norm of the gradient of the mean loss with respect to each Dense layer's kernel.
+
+    Args:
+        model: a Keras model with at least one Dense layer.
+        x, y: inputs and targets, with the same number of rows; ``x`` must fit the model.
+        loss: a Keras loss name or a callable ``loss(y_true, y_pred)``.
+        training: run the model in training mode (batch norm uses batch statistics, as in
+            ``fit``).
+
+    Returns:
+        float64 array with one norm per Dense layer, ordered from input to output.
+    """
+    layers = dense_layers(model)
+    loss_fn = get_loss(loss)
+    x, y = check_xy(model, x, y)
+    kernels = [layer.kernel for layer in layers]
+    with tf.GradientTape() as tape:
+        value = _mean_loss(loss_fn, y, model(x, training=training))
+    grads = tape.gradient(value, kernels)
+    return np.array(
+        [0.0 if g is None else float(tf.norm(tf.cast(g, tf.float64))) for g in grads],
+        dtype=np.float64,
+    )
+
+
+def time_step_gradient_norms(
+    model: keras.Model, x: Any, y: Any, loss: Loss, training: bool = False
+) -> np.ndarray:
+    """How much the loss depends on each time step of a sequence input.
+
+    For inputs of shape ``(n, T, d)`` returns an array of length ``T``: entry t is the L2
+    norm of dL/dx[:, t, :] over examples and features, L being the mean loss. In a network
+    with vanishing gradients through time the entries fall towards t = 0.
+    """
+    x, y = check_xy(model, x, y)
+    if x.ndim != 3:
+        raise ValueError(f"x must have shape (n, steps, features), got {x.shape}")
+    loss_fn = get_loss(loss)
+    xt = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        value = _mean_loss(loss_fn, y, model(xt, training=training))
+    g = tf.cast(tape.gradient(value, xt), tf.float64)
+    return np.sqrt(tf.reduce_sum(g * g, axis=[0, 2]).numpy())
+
+
+def finite_difference(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-5) -> np.ndarray:
+    """Central-difference gradient of a scalar function: (f(x + eps e_i) - f(x - eps e_i)) / 2eps.
+
+    Works in float64; the error of each entry is O(eps^2) for a smooth ``f``.
+
+    Args:
+        f: function of an array (or a float) returning a scalar.
+        x: point at which to differentiate (a number or an array).
+        eps: step, > 0.
+
+    Returns:
+        float64 array of the shape of ``x``.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a callable, got {type(f).__name__}")
+    if not (isinstance(eps, int | float) and eps > 0):
+        raise ValueError(f"eps must be a number > 0, got {eps!r}")
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    flat_x, flat_g = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat_x.size):
+        old = flat_x[i]
+        flat_x[i] = old + eps
+        up = float(f(x if x.ndim else float(x)))
+        flat_x[i] = old - eps
+        down = float(f(x if x.ndim else float(x)))
+        flat_x[i] = old
+        flat_g[i] = (up - down) / (2 * eps)
+    return grad

@@ -1,0 +1,80 @@
+"""Looking inside a network: activation statistics per layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+
+from ._checks import check_xy
+
+__all__ = ["activation_layers", "layer_outputs", "activation_stats", "SATURATION"]
+
+#: A unit is saturated on an example when its activation's derivative there is below this
+#: share of the derivative's maximum (sigmoid: s(1-s) < 0.025; tanh: 1 - t^2 < 0.1).
+SATURATION = 0.1
+
+
+def activation_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """The model's ``Activation`` layers (and activation-like layers), input to output."""
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    kinds = (keras.layers.Activation, keras.layers.LeakyReLU, keras.layers.ELU, keras.layers.ReLU)
+    layers = [layer for layer in model.layers if isinstance(layer, kinds)]
+    if not layers:
+        raise ValueError(
+            f"model {model.name!r} has no separate activation layers to probe; build it with "
+            "vgutils.models.deep_mlp, which keeps each activation in its own layer"
+        )
+    return layers
+
+
+def layer_outputs(
+    model: keras.Model, x: Any, layers: list[keras.layers.Layer], training: bool = False
+) -> list[np.ndarray]:
+    """The outputs of the given layers of ``model`` on ``x``, as NumPy arrays."""
+    x, _ = check_xy(model, x, np.zeros(len(np.asarray(x))))
+    probe = keras.Model(model.input, [layer.output for layer in layers])
+    outs = probe(x, training=training)
+    if not isinstance(outs, list | tuple):
+        outs = [outs]
+    return [np.asarray(o, dtype=np.float64) for o in outs]
+
+
+def _saturated(name: str, a: np.ndarray) -> np.ndarray:
+    if name == "sigmoid":
+        return a * (1 - a) < SATURATION * 0.25
+    if name == "tanh":
+        return 1 - a**2 < SATURATION
+    return np.zeros_like(a, dtype=bool)
+
+
+def activation_stats(model: keras.Model, x: Any) -> dict[str, np.ndarray]:
+    """Statistics of each activation layer's output on ``x`` (inference mode).
+
+    Returns a dict of arrays with one entry per activation layer, input to output:
+        ``name``: layer names;
+        ``mean``, ``std``: mean and standard deviation over examples and units;
+        ``saturated``: share of (example, unit) pairs where a sigmoid or tanh unit is saturated
+        (its derivative below ``SATURATION`` = 10 % of the maximum); 0 for other activations;
+        ``dead``: share of units whose output is exactly 0 on every example (a dead ReLU).
+    """
+    layers = activation_layers(model)
+    outs = layer_outputs(model, x, layers)
+    names, mean, std, sat, dead = [], [], [], [], []
+    for layer, a in zip(layers, outs, strict=True):
+        act = getattr(layer, "activation", None)
+        act_name = getattr(act, "__name__", "") if act is not None else ""
+        names.append(layer.name)
+        mean.append(a.mean())
+        std.append(a.std())
+        sat.append(_saturated(act_name, a).mean())
+        dead.append(np.all(a.reshape(len(a), -1) == 0, axis=0).mean())
+    return {
+        "name": np.array(names),
+        "mean": np.array(mean),
+        "std": np.array(std),
+        "saturated": np.array(sat),
+        "dead": np.array(dead),
+    }
