@@ -1,0 +1,91 @@
+"""Training runs kept short and quiet, and the weight changes they cause."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+
+from ._checks import check_int, check_xy
+from .gradients import Loss, dense_layers, get_loss
+
+__all__ = ["make_optimizer", "train", "kernels", "mean_abs_change"]
+
+
+def make_optimizer(optimizer: str | keras.optimizers.Optimizer = "sgd",
+                   learning_rate: float | None = None, **kwargs: Any):
+    """A fresh Keras optimiser from a name (``"sgd"``, ``"adam"``, ...) and its settings.
+
+    ``kwargs`` go to the optimiser (e.g. ``momentum=0.9``, ``clipnorm=1.0``). An optimiser
+    object is returned as it is (then ``learning_rate`` and ``kwargs`` must be empty).
+    """
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        if learning_rate is not None or kwargs:
+            raise ValueError("pass learning_rate and settings either in the optimizer object or "
+                             "as arguments, not both")
+        return optimizer
+    if not isinstance(optimizer, str):
+        raise TypeError(f"optimizer must be a name or a keras optimizer, got "
+                        f"{type(optimizer).__name__}")
+    config = dict(kwargs)
+    if learning_rate is not None:
+        config["learning_rate"] = learning_rate
+    try:
+        return keras.optimizers.get({"class_name": optimizer, "config": config})
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"optimizer {optimizer!r} with settings {config} is not valid: "
+                         f"{error}") from None
+
+
+def train(
+    model: keras.Model,
+    x: Any,
+    y: Any,
+    loss: Loss,
+    optimizer: str | keras.optimizers.Optimizer = "sgd",
+    learning_rate: float | None = None,
+    epochs: int = 10,
+    batch_size: int = 32,
+    callbacks: list | None = None,
+    metrics: list | None = None,
+    validation_data: tuple | None = None,
+    shuffle: bool = True,
+    **optimizer_settings: Any,
+) -> dict[str, list[float]]:
+    """Compile ``model`` and fit it silently; return the history as ``{name: [per epoch]}``.
+
+    ``optimizer_settings`` go to :func:`make_optimizer` (e.g. ``momentum=0.9``,
+    ``global_clipnorm=1.0``). Shuffling uses Keras's seeded stream, so after
+    :func:`vgutils.setup` a run repeats exactly.
+    """
+    epochs = check_int("epochs", epochs, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    x, y = check_xy(model, x, y)
+    get_loss(loss)
+    model.compile(optimizer=make_optimizer(optimizer, learning_rate, **optimizer_settings),
+                  loss=loss, metrics=metrics or [])
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, callbacks=callbacks or [],
+                        validation_data=validation_data, shuffle=shuffle, verbose=0)
+    return {k: [float(v) for v in values] for k, values in history.history.items()}
+
+
+def kernels(model: keras.Model) -> list[np.ndarray]:
+    """Copies of the Dense kernels of ``model``, input to output (a snapshot to compare later)."""
+    return [np.array(layer.kernel.numpy(), copy=True) for layer in dense_layers(model)]
+
+
+def mean_abs_change(before: list[np.ndarray], after: list[np.ndarray]) -> np.ndarray:
+    """Per layer, the mean absolute change of each weight between two snapshots.
+
+    The same entries are compared (weight (i, j) before with weight (i, j) after).
+    """
+    if len(before) != len(after):
+        raise ValueError(f"before and after must hold as many layers, got {len(before)} and "
+                         f"{len(after)}")
+    out = []
+    for i, (b, a) in enumerate(zip(before, after, strict=True)):
+        if np.shape(b) != np.shape(a):
+            raise ValueError(f"layer {i}: before has shape {np.shape(b)}, after {np.shape(a)}")
+        out.append(float(np.mean(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)))))
+    return np.array(out)
