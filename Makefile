@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 NB ?= $(shell sed -n 's/^ *- file: \(notebooks\/.*\)$$/\1.ipynb/p' _toc.yml)
 
 .PHONY: book test execute student lint clean
@@ -15,13 +16,17 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
 ## book: build the HTML book from the stored outputs into _build/html (warnings are errors)
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
 	@echo "open _build/html/index.html"
 
 ## test: unit tests, every notebook re-run and compared (nbval), the book build
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(PY) -m pytest
 
 ## execute: re-run notebooks and store their outputs (all of them, or NB=path/to.ipynb)

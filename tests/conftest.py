@@ -1,4 +1,7 @@
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,3 +25,21 @@ def root() -> Path:
 
 def in_ci() -> bool:
     return bool(os.environ.get("CI"))
+
+
+@pytest.fixture(scope="session")
+def book_html(tmp_path_factory) -> Path:
+    """The book built once per session from a copy of the sources, warnings as errors."""
+    out = tmp_path_factory.mktemp("book")
+    src = out / "src"
+    shutil.copytree(
+        ROOT, src,
+        ignore=shutil.ignore_patterns(".venv", "_build", "_student", ".git", "tests", "*.egg-info"),
+    )
+    jb = Path(sys.executable).with_name("jupyter-book")
+    done = subprocess.run(
+        [str(jb), "build", str(src), "--warningiserror", "--keep-going"],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    return src / "_build" / "html"
