@@ -38,3 +38,48 @@ def test_monitor_rejects_mismatched_data_and_unknown_loss():
         GradientMonitor(X[:5], Y[:4], "mse")
     with pytest.raises(ValueError, match="loss"):
         GradientMonitor(X, Y, "not-a-loss")
+
+
+def test_monitor_every_n_batches_records_at_those_steps():
+    model = deep_mlp(3, 8)
+    model.compile(optimizer="sgd", loss="mse")
+    monitor = GradientMonitor(X[:64], Y[:64], "mse", every_n_batches=2)
+    model.fit(X, Y, epochs=2, batch_size=64, verbose=0, callbacks=[monitor])  # 4 batches/epoch
+    assert monitor.steps.tolist() == [2, 4, 6, 8]
+    assert monitor.norms.shape == (4, 4)
+
+
+def test_monitor_watches_both_kernels_of_a_recurrent_layer_in_a_sequential_model():
+    import keras
+
+    from vgutils.data import adding_problem
+
+    x, y = adding_problem(64, 12)
+    model = keras.Sequential([keras.Input((12, 2)), keras.layers.GRU(8, name="gru"),
+                              keras.layers.Dense(1, name="out")])
+    model.compile(optimizer="adam", loss="mse")
+    monitor = GradientMonitor(x, y, "mse")
+    history = model.fit(x, y, epochs=2, verbose=0, callbacks=[monitor])
+    assert monitor.layer_names == ["gru/kernel", "gru/recurrent_kernel", "out"]
+    assert monitor.norms.shape == (2, 3) and np.all(monitor.norms > 0)
+    assert "grad_norm/gru/recurrent_kernel" in history.history
+
+
+def test_monitor_rejects_a_bad_every_n_batches():
+    with pytest.raises(ValueError, match="every_n_batches must be >= 1"):
+        GradientMonitor(X, Y, "mse", every_n_batches=0)
+
+
+def test_update_ratio_monitor_sees_sgd_steps_scale_with_the_learning_rate():
+    from vgutils.callbacks import UpdateRatioMonitor
+
+    ratios = []
+    for lr in (0.01, 0.1):
+        model = deep_mlp(3, 8, activation="tanh")
+        model.compile(optimizer=__import__("keras").optimizers.SGD(lr), loss="mse")
+        monitor = UpdateRatioMonitor()
+        model.fit(X, Y, epochs=1, batch_size=len(X), shuffle=False, verbose=0,
+                  callbacks=[monitor])
+        assert monitor.ratios.shape == (1, 4)
+        ratios.append(monitor.ratios[0])
+    np.testing.assert_allclose(ratios[1] / ratios[0], 10.0, rtol=1e-3)

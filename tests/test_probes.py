@@ -28,8 +28,31 @@ def test_stats_are_ordered_from_input_to_output():
     assert np.all(stats["std"] > 0)
 
 
-def test_a_model_without_activation_layers_gets_a_clear_error():
+def test_a_model_without_hidden_activations_gets_a_clear_error():
     inputs = keras.Input((2,))
     model = keras.Model(inputs, keras.layers.Dense(1, activation="relu")(inputs))
-    with pytest.raises(ValueError, match="no separate activation layers"):
+    with pytest.raises(ValueError, match="no hidden activations"):
         activation_stats(model, X)
+
+
+def test_inline_dense_activations_of_a_sequential_model_are_probed():
+    model = keras.Sequential([
+        keras.Input((2,)),
+        keras.layers.Dense(8, activation="tanh", name="h1"),
+        keras.layers.Dense(8, activation="relu", name="h2",
+                           bias_initializer=keras.initializers.Constant(-50.0)),
+        keras.layers.Dense(1, activation="sigmoid", name="out"),
+    ])
+    stats = activation_stats(model, X)
+    assert list(stats["name"]) == ["h1", "h2"]
+    assert stats["dead"][1] == 1.0 and stats["dead"][0] == 0.0
+
+
+def test_update_ratio_is_the_relative_spread_of_the_change():
+    from vgutils.probes import update_ratio
+
+    w = np.array([[1.0, -1.0], [1.0, -1.0]])
+    assert update_ratio(w, w * 1.001) == pytest.approx(1e-3)
+    assert update_ratio(w, w) == 0.0
+    with pytest.raises(ValueError, match="same shape"):
+        update_ratio(w, w[0])

@@ -21,7 +21,7 @@ import sys  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-__all__ = ["setup", "tensorflow_was_imported_first", "__version__"]
+__all__ = ["setup", "diagnose", "tensorflow_was_imported_first", "__version__"]
 __version__ = "0.1.0"
 
 # Whether TensorFlow was already loaded when vgutils was first imported: then the variables
@@ -81,3 +81,12 @@ def setup(seed: int = 0) -> None:
     tf.config.experimental.enable_op_determinism()
     tf.get_logger().setLevel("ERROR")
     mpl.rcParams.update(STYLE)
+
+
+def __getattr__(name: str):
+    # vgutils.diagnose without importing TensorFlow at `import vgutils` time
+    if name == "diagnose":
+        from .diagnosis import diagnose
+
+        return diagnose
+    raise AttributeError(f"module 'vgutils' has no attribute {name!r}")

@@ -13,6 +13,8 @@ from ._checks import check_xy
 
 __all__ = [
     "dense_layers",
+    "weight_matrices",
+    "weight_gradient_norms",
     "get_loss",
     "layer_gradient_norms",
     "time_step_gradient_norms",
@@ -35,6 +37,57 @@ def dense_layers(model: keras.Model) -> list[keras.layers.Dense]:
     if not layers:
         raise ValueError(f"model {model.name!r} has no Dense layers to measure")
     return layers
+
+
+_RECURRENT = (keras.layers.SimpleRNN, keras.layers.LSTM, keras.layers.GRU)
+
+
+def weight_matrices(model: keras.Model) -> list[tuple[str, Any]]:
+    """The weight matrices a gradient monitor watches, input to output, with their names.
+
+    Dense layers give their ``kernel`` (named after the layer); recurrent layers (SimpleRNN,
+    LSTM, GRU) give ``<layer>/kernel`` and ``<layer>/recurrent_kernel``; convolution layers
+    give their ``kernel``. Works for Sequential and functional models.
+
+    Raises:
+        TypeError: if ``model`` is not a Keras model.
+        ValueError: if the model has none of these layers.
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    found: list[tuple[str, Any]] = []
+    for layer in model.layers:
+        if isinstance(layer, _RECURRENT):
+            found.append((f"{layer.name}/kernel", layer.cell.kernel))
+            found.append((f"{layer.name}/recurrent_kernel", layer.cell.recurrent_kernel))
+        elif isinstance(layer, keras.layers.Dense) or (
+            hasattr(layer, "kernel") and "Conv" in type(layer).__name__
+        ):
+            found.append((layer.name, layer.kernel))
+    if not found:
+        raise ValueError(
+            f"model {model.name!r} has no Dense, recurrent or convolution layers whose "
+            "gradients could be measured"
+        )
+    return found
+
+
+def weight_gradient_norms(
+    model: keras.Model, x: Any, y: Any, loss: Loss, training: bool = True
+) -> tuple[list[str], np.ndarray]:
+    """Names and gradient norms of every matrix of :func:`weight_matrices`, input to output.
+
+    Like :func:`layer_gradient_norms`, but recurrent layers contribute their input and their
+    recurrent kernel. Returns ``(names, norms)``.
+    """
+    pairs = weight_matrices(model)
+    loss_fn = get_loss(loss)
+    x, y = check_xy(model, x, y)
+    with tf.GradientTape() as tape:
+        value = _mean_loss(loss_fn, y, model(x, training=training))
+    grads = tape.gradient(value, [v for _, v in pairs])
+    norms = [0.0 if g is None else float(tf.norm(tf.cast(g, tf.float64))) for g in grads]
+    return [name for name, _ in pairs], np.array(norms, dtype=np.float64)
 
 
 def get_loss(loss: Loss) -> Callable[[Any, Any], Any]:

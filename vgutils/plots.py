@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["plot_layer_norms", "plot_histories"]
+__all__ = [
+    "plot_layer_norms",
+    "plot_histories",
+    "plot_norm_heatmap",
+    "plot_activation_histograms",
+    "plot_update_ratios",
+]
 
 
 def plot_layer_norms(
@@ -58,4 +65,102 @@ def plot_histories(
     if title:
         ax.set_title(title)
     ax.legend()
+    return ax
+
+
+def plot_norm_heatmap(
+    norms: Any,
+    layer_names: Sequence[str] | None = None,
+    ax: plt.Axes | None = None,
+    xlabel: str = "epoch",
+    title: str | None = None,
+) -> plt.Axes:
+    """Layers x time heatmap of log10 gradient norms (``norms`` shaped (records, layers)).
+
+    Rows are layers, input at the top; columns are records (epochs, or every N batches, as a
+    :class:`vgutils.callbacks.GradientMonitor` stores them).
+    """
+    norms = np.asarray(norms, dtype=float)
+    if norms.ndim != 2 or norms.size == 0:
+        raise ValueError(f"norms must be a non-empty 2-D array (records, layers), got shape "
+                         f"{norms.shape}")
+    if ax is None:
+        _, ax = plt.subplots()
+    with np.errstate(divide="ignore"):
+        shown = np.log10(norms.T)
+    image = ax.imshow(shown, aspect="auto", interpolation="nearest")
+    ax.figure.colorbar(image, ax=ax, label="log10 gradient norm")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("layer (input at the top)")
+    if layer_names is not None:
+        if len(layer_names) != norms.shape[1]:
+            raise ValueError(f"layer_names has {len(layer_names)} names for {norms.shape[1]} "
+                             "layers")
+        ax.set_yticks(range(len(layer_names)), layer_names, fontsize=7)
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_activation_histograms(
+    outputs: Sequence[Any],
+    names: Sequence[str] | None = None,
+    ax: plt.Axes | None = None,
+    bins: int = 50,
+    title: str | None = None,
+) -> plt.Axes:
+    """Overlaid histograms (as outlines) of each layer's activations, one colour per layer.
+
+    ``outputs`` is a list of arrays, e.g. from :func:`vgutils.probes.layer_outputs`.
+    """
+    if len(outputs) == 0:
+        raise ValueError("outputs must hold at least one layer's activations")
+    if ax is None:
+        _, ax = plt.subplots()
+    colours = plt.cm.viridis(np.linspace(0, 0.9, len(outputs)))
+    for i, (values, colour) in enumerate(zip(outputs, colours, strict=True)):
+        label = names[i] if names is not None else f"layer {i + 1}"
+        ax.hist(np.ravel(values), bins=bins, histtype="step", color=colour, label=label,
+                density=True)
+    ax.set_xlabel("activation")
+    ax.set_ylabel("density")
+    if len(outputs) <= 10:
+        ax.legend(ncol=2)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_update_ratios(
+    ratios: Any,
+    layer_names: Sequence[str] | None = None,
+    ax: plt.Axes | None = None,
+    steps: Sequence[int] | None = None,
+    title: str | None = None,
+) -> plt.Axes:
+    """log10 of the update:weight ratio per layer over training, with the 1e-3 reference.
+
+    ``ratios`` is shaped (records, layers), as :class:`vgutils.callbacks.UpdateRatioMonitor`
+    stores it.
+    """
+    ratios = np.asarray(ratios, dtype=float)
+    if ratios.ndim != 2 or ratios.size == 0:
+        raise ValueError(f"ratios must be a non-empty 2-D array (records, layers), got shape "
+                         f"{ratios.shape}")
+    if ax is None:
+        _, ax = plt.subplots()
+    x = np.arange(1, len(ratios) + 1) if steps is None else np.asarray(steps)
+    colours = plt.cm.viridis(np.linspace(0, 0.9, ratios.shape[1]))
+    with np.errstate(divide="ignore"):
+        for j in range(ratios.shape[1]):
+            label = layer_names[j] if layer_names is not None else f"layer {j + 1}"
+            ax.plot(x, np.log10(ratios[:, j]), color=colours[j], label=label, lw=1.2)
+    ax.axhline(-3, color="k", ls="--", lw=1, label="1e-3 (rule of thumb)")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("log10 update / weight")
+    if ratios.shape[1] <= 10:
+        ax.legend(ncol=2)
+    if title:
+        ax.set_title(title)
     return ax

@@ -9,23 +9,43 @@ import numpy as np
 
 from ._checks import check_xy
 
-__all__ = ["activation_layers", "layer_outputs", "activation_stats", "SATURATION"]
+__all__ = [
+    "activation_layers",
+    "layer_outputs",
+    "activation_stats",
+    "update_ratio",
+    "SATURATION",
+]
 
 #: A unit is saturated on an example when its activation's derivative there is below this
 #: share of the derivative's maximum (sigmoid: s(1-s) < 0.025; tanh: 1 - t^2 < 0.1).
 SATURATION = 0.1
 
 
+def _activation_name(layer: keras.layers.Layer) -> str:
+    act = getattr(layer, "activation", None)
+    return getattr(act, "__name__", "") if act is not None else ""
+
+
 def activation_layers(model: keras.Model) -> list[keras.layers.Layer]:
-    """The model's ``Activation`` layers (and activation-like layers), input to output."""
+    """The layers whose outputs are a hidden layer's activations, input to output.
+
+    These are the separate activation layers (``Activation``, ``LeakyReLU``, ``ELU``, ``ReLU``)
+    if the model has any (as :func:`vgutils.models.deep_mlp` builds it); otherwise the hidden
+    Dense layers with a non-linear activation of their own (``Dense(64, activation="relu")``),
+    the last Dense layer (the output) excepted.
+    """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     kinds = (keras.layers.Activation, keras.layers.LeakyReLU, keras.layers.ELU, keras.layers.ReLU)
     layers = [layer for layer in model.layers if isinstance(layer, kinds)]
     if not layers:
+        dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+        layers = [d for d in dense[:-1] if _activation_name(d) not in ("", "linear")]
+    if not layers:
         raise ValueError(
-            f"model {model.name!r} has no separate activation layers to probe; build it with "
-            "vgutils.models.deep_mlp, which keeps each activation in its own layer"
+            f"model {model.name!r} has no hidden activations to probe: no activation layers and "
+            "no hidden Dense layer with a non-linear activation"
         )
     return layers
 
@@ -35,7 +55,11 @@ def layer_outputs(
 ) -> list[np.ndarray]:
     """The outputs of the given layers of ``model`` on ``x``, as NumPy arrays."""
     x, _ = check_xy(model, x, np.zeros(len(np.asarray(x))))
-    probe = keras.Model(model.input, [layer.output for layer in layers])
+    inputs = model.inputs
+    if not inputs:
+        raise ValueError(f"model {model.name!r} has no defined input; start it with keras.Input")
+    probe = keras.Model(inputs[0] if len(inputs) == 1 else inputs,
+                        [layer.output for layer in layers])
     outs = probe(x, training=training)
     if not isinstance(outs, list | tuple):
         outs = [outs]
@@ -64,8 +88,7 @@ def activation_stats(model: keras.Model, x: Any) -> dict[str, np.ndarray]:
     outs = layer_outputs(model, x, layers)
     names, mean, std, sat, dead = [], [], [], [], []
     for layer, a in zip(layers, outs, strict=True):
-        act = getattr(layer, "activation", None)
-        act_name = getattr(act, "__name__", "") if act is not None else ""
+        act_name = _activation_name(layer)
         names.append(layer.name)
         mean.append(a.mean())
         std.append(a.std())
@@ -78,3 +101,22 @@ def activation_stats(model: keras.Model, x: Any) -> dict[str, np.ndarray]:
         "saturated": np.array(sat),
         "dead": np.array(dead),
     }
+
+
+def update_ratio(before: Any, after: Any) -> float:
+    """How big an update was relative to the weights: std(after - before) / std(before).
+
+    Karpathy's rule of thumb for a healthy learning rate is a ratio of about 1e-3 per step.
+    Returns ``inf`` for weights with zero spread (e.g. zero-initialised) that moved, 0 if
+    nothing moved.
+    """
+    before = np.asarray(before, dtype=np.float64)
+    after = np.asarray(after, dtype=np.float64)
+    if before.shape != after.shape:
+        raise ValueError(f"before and after must have the same shape, got {before.shape} and "
+                         f"{after.shape}")
+    change = float(np.std(after - before))
+    scale = float(np.std(before))
+    if scale == 0:
+        return 0.0 if change == 0 else float("inf")
+    return change / scale

@@ -1,0 +1,79 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from vgutils.plots import (  # noqa: E402
+    plot_activation_histograms,
+    plot_histories,
+    plot_layer_norms,
+    plot_norm_heatmap,
+    plot_update_ratios,
+)
+from vgutils.widgets import gradient_explorer, gradient_profile, profile_figure  # noqa: E402
+
+
+def test_layer_norm_plot_uses_a_log_axis_and_one_line_per_series():
+    ax = plot_layer_norms({"a": [1e-6, 1e-3, 1.0], "b": [1, 1, 1]})
+    assert ax.get_yscale() == "log" and len(ax.get_lines()) == 2
+    plt.close("all")
+
+
+def test_heatmap_has_layers_as_rows():
+    ax = plot_norm_heatmap(np.ones((5, 3)), ["a", "b", "c"])
+    assert ax.images[0].get_array().shape == (3, 5)
+    with pytest.raises(ValueError, match="layer_names has 2 names for 3 layers"):
+        plot_norm_heatmap(np.ones((5, 3)), ["a", "b"])
+    plt.close("all")
+
+
+def test_update_ratio_plot_draws_the_reference_line():
+    ax = plot_update_ratios(np.full((4, 2), 1e-3))
+    ys = [line.get_ydata()[0] for line in ax.get_lines()]
+    assert ys.count(-3) == 3  # two layers at 1e-3 and the reference
+    plt.close("all")
+
+
+def test_empty_inputs_are_refused_with_the_argument_named():
+    with pytest.raises(ValueError, match="series"):
+        plot_layer_norms({})
+    with pytest.raises(ValueError, match="histories"):
+        plot_histories({})
+    with pytest.raises(ValueError, match="outputs"):
+        plot_activation_histograms([])
+    with pytest.raises(ValueError, match="ratios"):
+        plot_update_ratios(np.ones(3))
+
+
+def test_gradient_profile_clipping_scales_every_layer_alike():
+    free = gradient_profile(6, "relu", "he_normal")
+    clipped = gradient_profile(6, "relu", "he_normal", clip=1e-3)
+    assert np.sqrt(np.sum(clipped**2)) == pytest.approx(1e-3)
+    np.testing.assert_allclose(clipped / free, clipped[0] / free[0])
+
+
+def test_profile_figure_draws_each_setting():
+    ax = profile_figure([{"depth": 4, "activation": "sigmoid", "initializer": "glorot_uniform"},
+                         {"depth": 4, "activation": "relu", "initializer": "he_normal"}])
+    assert len(ax.get_lines()) == 2
+    plt.close("all")
+
+
+def test_the_explorer_redraws_when_a_control_moves():
+    box = gradient_explorer(depth=3, clipping=True)
+    controls = [c for row in box.children[:2] for c in row.children]
+    out = box.children[2]
+    assert [c.description for c in controls] == ["depth", "activation", "initializer", "clip at"]
+    controls[0].value = 5
+    controls[1].value = "tanh"
+    assert controls[0].value == 5 and out is box.children[2]
+
+
+def test_the_explorer_rejects_unknown_choices():
+    with pytest.raises(ValueError, match="activation must be one of"):
+        gradient_explorer(activation="sigmod")
+    with pytest.raises(ValueError, match="initializer must be one of"):
+        gradient_explorer(initializer="xavier")

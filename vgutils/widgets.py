@@ -1,0 +1,139 @@
+"""Interactive explorers (ipywidgets) and the static figures that stand beside them.
+
+An explorer needs a running kernel; the rendered book shows :func:`profile_figure` for a
+few fixed settings instead, drawn by the same code that the explorer calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .data import spirals
+from .gradients import layer_gradient_norms
+from .models import deep_mlp
+
+__all__ = ["INITIALIZERS", "gradient_profile", "profile_figure", "gradient_explorer"]
+
+#: The initialisers an explorer offers, by label.
+INITIALIZERS: dict[str, Any] = {
+    "glorot_uniform": "glorot_uniform",
+    "he_normal": "he_normal",
+    "lecun_normal": "lecun_normal",
+    "normal(std=0.01)": keras.initializers.RandomNormal(stddev=0.01),
+    "normal(std=1.0)": keras.initializers.RandomNormal(stddev=1.0),
+}
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu"]
+
+
+def _initializer(label: str):
+    if label not in INITIALIZERS:
+        raise ValueError(f"initializer must be one of {list(INITIALIZERS)}, got {label!r}")
+    return INITIALIZERS[label]
+
+
+def gradient_profile(
+    depth: int,
+    activation: str,
+    initializer: str,
+    x: Any | None = None,
+    y: Any | None = None,
+    width: int = 32,
+    clip: float | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """Per-layer gradient norms of a fresh ``deep_mlp`` at initialisation (input to output).
+
+    With ``clip``, the norms are those after clipping the whole gradient to a global norm of
+    at most ``clip`` (what Keras's ``global_clipnorm`` does): every layer is scaled by the
+    same factor min(1, clip / global norm), so the profile's shape is unchanged.
+
+    ``x, y`` default to 512 points of :func:`vgutils.data.spirals`.
+    """
+    if x is None or y is None:
+        x, y = spirals(512, seed=seed)
+    if clip is not None and not clip > 0:
+        raise ValueError(f"clip must be > 0 or None, got {clip!r}")
+    model = deep_mlp(depth, width, activation=activation, initializer=_initializer(initializer),
+                     seed=seed)
+    norms = layer_gradient_norms(model, x, y, "binary_crossentropy")
+    if clip is not None:
+        total = float(np.sqrt(np.sum(norms**2)))
+        norms = norms * min(1.0, clip / total) if total > 0 else norms
+    return norms
+
+
+def profile_figure(
+    settings: Sequence[dict[str, Any]],
+    x: Any | None = None,
+    y: Any | None = None,
+    ax: plt.Axes | None = None,
+    title: str | None = None,
+) -> plt.Axes:
+    """Draw :func:`gradient_profile` for each dict of settings on one log axis.
+
+    Each dict holds the arguments of :func:`gradient_profile` (``depth``, ``activation``,
+    ``initializer``, optionally ``clip``, ``width``, ``seed``).
+    """
+    if not settings:
+        raise ValueError("settings must hold at least one dict of explorer settings")
+    if ax is None:
+        _, ax = plt.subplots()
+    for s in settings:
+        norms = gradient_profile(x=x, y=y, **s)
+        label = f"{s['activation']}, {s['initializer']}, depth {s['depth']}"
+        if s.get("clip") is not None:
+            label += f", clip {s['clip']:g}"
+        ax.plot(np.arange(1, len(norms) + 1), norms, marker="o", ms=3, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("layer (1 = nearest the input; last = output)")
+    ax.set_ylabel("gradient norm at initialisation")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def gradient_explorer(
+    x: Any | None = None,
+    y: Any | None = None,
+    depth: int = 10,
+    activation: str = "sigmoid",
+    initializer: str = "glorot_uniform",
+    clipping: bool = False,
+):
+    """An ipywidgets explorer: depth, activation, initialiser (and a clipping threshold).
+
+    Moving a control rebuilds the network and redraws its per-layer gradient norms. Returns
+    the widget (display it as a cell's last expression). Needs a running kernel; next to it a
+    notebook should show a static :func:`profile_figure`.
+    """
+    import ipywidgets as w
+
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    _initializer(initializer)
+    controls = {
+        "depth": w.IntSlider(value=depth, min=2, max=40, description="depth"),
+        "activation": w.Dropdown(options=ACTIVATIONS, value=activation, description="activation"),
+        "initializer": w.Dropdown(options=list(INITIALIZERS), value=initializer,
+                                  description="initializer"),
+    }
+    if clipping:
+        controls["clip"] = w.FloatLogSlider(value=1.0, base=10, min=-3, max=2, step=0.25,
+                                            description="clip at")
+    out = w.Output()
+
+    def redraw(**settings):
+        with out:
+            out.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(6.4, 3.4))
+            profile_figure([settings], x=x, y=y, ax=ax)
+            plt.show()
+
+    w.interactive_output(redraw, controls)
+    return w.VBox([w.HBox(list(controls.values())[:2]), w.HBox(list(controls.values())[2:]), out])
