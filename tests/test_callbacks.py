@@ -83,3 +83,18 @@ def test_update_ratio_monitor_sees_sgd_steps_scale_with_the_learning_rate():
         assert monitor.ratios.shape == (1, 4)
         ratios.append(monitor.ratios[0])
     np.testing.assert_allclose(ratios[1] / ratios[0], 10.0, rtol=1e-3)
+
+
+def test_monitoring_does_not_change_the_training_run():
+    import vgutils
+
+    runs = []
+    for monitored in (False, True):
+        vgutils.setup(0)
+        model = deep_mlp(3, 8, batch_norm=True)
+        model.compile(optimizer="sgd", loss="mse")
+        callbacks = [GradientMonitor(X[:32], Y[:32], "mse", every_n_batches=3)] if monitored else []
+        model.fit(X, Y, epochs=2, batch_size=32, verbose=0, callbacks=callbacks)
+        runs.append(model.get_weights())
+    for a, b in zip(*runs, strict=True):
+        np.testing.assert_array_equal(a, b)

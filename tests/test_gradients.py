@@ -97,3 +97,11 @@ def test_a_contracting_simple_rnn_forgets_early_steps_geometrically():
     assert g.shape == (40,)
     # each step back multiplies by at most 0.5 (tanh' <= 1): 39 steps, at most 0.5**39
     assert g[0] / g[-1] < 0.5**39
+
+
+def test_measuring_leaves_batch_norm_statistics_untouched():
+    model = deep_mlp(3, 8, batch_norm=True)
+    before = [v.numpy().copy() for v in model.non_trainable_variables]
+    layer_gradient_norms(model, X * 10 + 3, Y, "binary_crossentropy")
+    after = [v.numpy() for v in model.non_trainable_variables]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))

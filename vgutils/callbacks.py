@@ -6,9 +6,10 @@ from typing import Any
 
 import keras
 import numpy as np
+import tensorflow as tf
 
-from ._checks import as_float_array, check_int
-from .gradients import Loss, get_loss, weight_gradient_norms, weight_matrices
+from ._checks import as_float_array, check_int, check_xy
+from .gradients import Loss, _loss_and_grads, get_loss, weight_matrices
 from .probes import update_ratio
 
 __all__ = ["GradientMonitor", "UpdateRatioMonitor"]
@@ -61,12 +62,24 @@ class GradientMonitor(keras.callbacks.Callback):
         self._step = 0
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self.layer_names = [name for name, _ in weight_matrices(self.model)]
+        pairs = weight_matrices(self.model)
+        self.layer_names = [name for name, _ in pairs]
         self._rows, self._steps, self._step = [], [], 0
+        x, y = check_xy(self.model, self.x, self.y)
+        x, y = tf.constant(x), tf.constant(y)
+        loss_fn, model, variables = get_loss(self.loss), self.model, [v for _, v in pairs]
+
+        @tf.function
+        def norms():
+            # compiled once per fit: recording costs one forward and backward pass
+            _, grads = _loss_and_grads(model, loss_fn, x, y, variables, True)
+            return [tf.zeros((), tf.float64) if g is None else tf.norm(tf.cast(g, tf.float64))
+                    for g in grads]
+
+        self._norms = norms
 
     def _record(self) -> None:
-        _, row = weight_gradient_norms(self.model, self.x, self.y, self.loss)
-        self._rows.append(row)
+        self._rows.append(np.array([float(v) for v in self._norms()], dtype=np.float64))
         self._steps.append(self._step)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:

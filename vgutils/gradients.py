@@ -83,9 +83,7 @@ def weight_gradient_norms(
     pairs = weight_matrices(model)
     loss_fn = get_loss(loss)
     x, y = check_xy(model, x, y)
-    with tf.GradientTape() as tape:
-        value = _mean_loss(loss_fn, y, model(x, training=training))
-    grads = tape.gradient(value, [v for _, v in pairs])
+    _, grads = _loss_and_grads(model, loss_fn, x, y, [v for _, v in pairs], training)
     norms = [0.0 if g is None else float(tf.norm(tf.cast(g, tf.float64))) for g in grads]
     return [name for name, _ in pairs], np.array(norms, dtype=np.float64)
 
@@ -109,6 +107,22 @@ def _mean_loss(loss_fn, y, y_pred):
     return tf.reduce_mean(loss_fn(tf.convert_to_tensor(y), y_pred))
 
 
+def _loss_and_grads(model, loss_fn, x, y, variables, training):
+    """Mean loss and its gradients, leaving the model's state as it was.
+
+    A forward pass in training mode updates non-trainable state (batch norm's moving
+    statistics, dropout's seed); measuring must not change the model, so it is restored.
+    """
+    state = list(model.non_trainable_variables)
+    saved = [tf.identity(v) for v in state]
+    with tf.GradientTape() as tape:
+        value = _mean_loss(loss_fn, y, model(x, training=training))
+    grads = tape.gradient(value, variables)
+    for v, old in zip(state, saved, strict=True):
+        v.assign(old)
+    return value, grads
+
+
 def layer_gradient_norms(
     model: keras.Model, x: Any, y: Any, loss: Loss, training: bool = True
 ) -> np.ndarray:
@@ -128,9 +142,7 @@ def layer_gradient_norms(
     loss_fn = get_loss(loss)
     x, y = check_xy(model, x, y)
     kernels = [layer.kernel for layer in layers]
-    with tf.GradientTape() as tape:
-        value = _mean_loss(loss_fn, y, model(x, training=training))
-    grads = tape.gradient(value, kernels)
+    _, grads = _loss_and_grads(model, loss_fn, x, y, kernels, training)
     return np.array(
         [0.0 if g is None else float(tf.norm(tf.cast(g, tf.float64))) for g in grads],
         dtype=np.float64,
