@@ -1,6 +1,6 @@
 import numpy as np
 
-from vgutils.exercises import check_function, check_true, check_value
+from vgutils.exercises import check_choice, check_function, check_true, check_value
 
 
 def test_a_right_value_is_correct_and_truthy():
@@ -59,3 +59,10 @@ def test_check_function_passes_a_right_function_and_catches_a_wrong_case():
 
 def test_check_true():
     assert check_true(True, "yes", "no") and repr(check_true(False, "yes", "no")) == "not yet: no"
+
+
+def test_check_choice_separates_unknown_wrong_and_right():
+    options = ["a", "b"]
+    assert "not one of the choices" in repr(check_choice("c", "a", options))
+    assert "not this one" in repr(check_choice("b", "a", options))
+    assert check_choice("a", "a", options)

@@ -149,7 +149,9 @@ def diagnose(model: keras.Model, x: Any, y: Any, loss: Loss) -> Diagnosis:
     if saturated is not None and saturated.mean() > THRESHOLDS["saturated_share"]:
         found["saturation"] = (f"{saturated.mean():.0%} of the hidden (example, unit) pairs sit "
                                "where the activation's slope is below 10 % of its maximum")
-    if np.isfinite(ratio) and ratio < THRESHOLDS["vanishing_ratio"]:
+    if ratio == 0:
+        found["vanishing"] = "the first layer's gradient is exactly 0: no signal reaches it"
+    elif np.isfinite(ratio) and ratio < THRESHOLDS["vanishing_ratio"]:
         found["vanishing"] = (f"the first layer's gradient is 10^{_log10(ratio)} times the last "
                               "layer's: gradients shrink towards the input")
     problems = [p for p in _ORDER if p in found]

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Feedback", "check_value", "check_function", "check_true"]
+__all__ = ["Feedback", "check_value", "check_function", "check_true", "check_choice"]
 
 
 @dataclass(frozen=True)
@@ -130,3 +130,17 @@ def check_function(
 def check_true(condition: bool, success: str, failure: str) -> Feedback:
     """Feedback from a condition the exercise states in words."""
     return Feedback(bool(condition), success if condition else failure)
+
+
+def check_choice(answer: Any, expected: str, options: Iterable[str], name: str = "answer",
+                 hint: str = "") -> Feedback:
+    """Check an answer picked from a fixed list of words (e.g. a problem's name)."""
+    options = list(options)
+    tail = f" Hint: {hint}" if hint else ""
+    if answer is None or answer is Ellipsis:
+        return Feedback(False, f"{name} is not set yet.{tail}")
+    if answer not in options:
+        return Feedback(False, f"{name} = {answer!r} is not one of the choices {options}.{tail}")
+    if answer != expected:
+        return Feedback(False, f"{name} = {answer!r} is a possible answer, but not this one.{tail}")
+    return Feedback(True, f"{name} = {answer!r}.")
