@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 NB ?= $(shell sed -n 's/^ *- file: \(notebooks\/.*\)$$/\1.ipynb/p' _toc.yml)
 
-.PHONY: book test execute student lint clean
+.PHONY: book test execute student lint bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -36,6 +36,10 @@ execute: $(STAMP)
 ## student: write the student edition (solutions stubbed, outputs cleared) into _student/
 student: $(STAMP)
 	$(PY) -m vgutils.coursework student notebooks _student
+
+## bench: run every chapter; wall time and kernel peak memory against the budgets (60 s, 1 GB)
+bench: $(STAMP)
+	$(PY) -m vgutils.coursework bench $(NB)
 
 ## lint: ruff on vgutils, tests and notebooks
 lint: $(STAMP)

@@ -42,3 +42,14 @@ def test_student_edition_of_every_chapter_has_stubs_and_no_outputs(root, tmp_pat
         assert "raise NotImplementedError()" in text, f"{path.name} has no exercise"
         assert all(not c.outputs for c in code)
     assert {p: p.read_bytes() for p in sources} == before
+
+
+def test_grading_reads_every_check_of_a_solved_and_of_an_unsolved_chapter(root, tmp_path):
+    from vgutils.coursework import grade
+
+    solved = grade(root / "notebooks" / "01_chain_rule.ipynb")
+    assert [ok for _, ok, _ in solved] == [True, True, True]
+    student = make_student(root / "notebooks", tmp_path)
+    unsolved = grade(next(p for p in student if p.name == "01_chain_rule.ipynb"))
+    assert len(unsolved) == 3 and not any(ok for _, ok, _ in unsolved)
+    assert all("could not run" in m or m.startswith("not yet") for _, _, m in unsolved)

@@ -4,6 +4,8 @@ Command line (the Makefile calls these)::
 
     python -m vgutils.coursework execute notebooks/01_chain_rule.ipynb ...
     python -m vgutils.coursework student notebooks _student
+    python -m vgutils.coursework grade submissions/*.ipynb
+    python -m vgutils.coursework bench notebooks/*.ipynb
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["strip_solutions", "student_notebook", "make_student", "execute_notebook"]
+__all__ = [
+    "strip_solutions",
+    "student_notebook",
+    "make_student",
+    "execute_notebook",
+    "measure_notebook",
+    "bench",
+    "grade",
+]
 
 _BLOCK = re.compile(
     r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*(\n|$)",
@@ -76,7 +86,8 @@ def make_student(src_dir: str | Path, out_dir: str | Path) -> list[Path]:
 def execute_notebook(path: str | Path, timeout: int = 600) -> None:
     """Run a notebook top to bottom in a fresh kernel and store its outputs in place.
 
-    Cell timing metadata is not recorded, so the stored file holds no timestamps.
+    Cell timing metadata is not recorded, so the stored file holds no timestamps; widget
+    state is not stored either.
     """
     from nbclient import NotebookClient
 
@@ -88,11 +99,113 @@ def execute_notebook(path: str | Path, timeout: int = 600) -> None:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
+        # widget state would make the book load the widget manager from a CDN; the book shows
+        # a static figure beside every explorer instead
+        store_widget_state=False,
     )
     client.execute()
+    nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     nbformat.write(nb, path)
+
+
+_CHECKS = ("check_value(", "check_function(", "check_true(", "check_choice(")
+
+
+def grade(path: str | Path, timeout: int = 600) -> list[tuple[int, bool, str]]:
+    """Run a (student's) notebook top to bottom and read each exercise check's verdict.
+
+    Cells may raise (an unfinished exercise raises ``NotImplementedError``); execution goes on.
+    Returns ``(exercise number, passed, message)`` for each check cell that follows an
+    exercise (a solution region or its stub), in order.
+    """
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    results, pending = [], False
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "### BEGIN SOLUTION" in cell.source or "# YOUR CODE HERE" in cell.source:
+            pending = True
+        elif pending and any(c in cell.source for c in _CHECKS):
+            pending = False
+            text, error = "", None
+            for out in cell.outputs:
+                if out.output_type == "error":
+                    error = f"{out.ename}: {out.evalue}"
+                text += out.get("data", {}).get("text/plain", "") + out.get("text", "")
+            if error:
+                message = f"the check could not run ({error}); is the exercise finished?"
+            else:
+                message = text.strip() or "the check printed nothing"
+            results.append((len(results) + 1, text.startswith("correct:"), message))
+    return results
+
+
+BASELINE = "import vgutils\n\nvgutils.setup(seed=0)\n\nimport keras\nimport tensorflow as tf"
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The high-water mark of a process's resident memory (Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM line for process {pid}")
+
+
+def measure_notebook(nb: nbformat.NotebookNode, cwd: str | Path, timeout: int = 600
+                     ) -> tuple[float, float]:
+    """Run a notebook (not saved) in a fresh kernel; return (wall seconds, kernel peak MB).
+
+    The time runs from the first cell to the last (kernel start-up excluded); the memory is
+    the kernel process's peak resident set, read from /proc before the kernel stops.
+    """
+    import time
+
+    from nbclient import NotebookClient
+
+    nb = nbformat.from_dict(nb)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(cwd)}})
+    with client.setup_kernel():
+        pid = client.km.provisioner.process.pid
+        start = time.perf_counter()
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+        wall = time.perf_counter() - start
+        peak = _peak_rss_mb(pid)
+    return wall, peak
+
+
+def bench(paths: list[str | Path], max_seconds: float = 60, max_mb: float = 1024,
+          max_total: float = 360) -> tuple[str, bool]:
+    """Execute each notebook and tabulate wall time and kernel peak memory against budgets.
+
+    A notebook that only imports vgutils, Keras and TensorFlow is run first, in the same call,
+    as the baseline of both columns. Returns the table and whether every budget holds.
+    """
+    base_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(BASELINE)])
+    base_t, base_mb = measure_notebook(base_nb, ".")
+    rows = [f"{'notebook':<34} {'wall s':>7} {'x base':>7} {'peak MB':>8} {'x base':>7}  budget",
+            f"{'(imports only: baseline)':<34} {base_t:7.1f} {1:7.1f} {base_mb:8.0f} {1:7.1f}"]
+    ok, total = True, 0.0
+    for path in paths:
+        path = Path(path)
+        wall, mb = measure_notebook(nbformat.read(path, as_version=4), path.parent)
+        total += wall
+        within = wall <= max_seconds and mb <= max_mb
+        ok &= within
+        rows.append(f"{path.stem:<34} {wall:7.1f} {wall / base_t:7.1f} {mb:8.0f} "
+                    f"{mb / base_mb:7.1f}  {'ok' if within else 'OVER'}")
+    ok &= total <= max_total
+    rows.append(f"{'total':<34} {total:7.1f}{'':>25}  {'ok' if total <= max_total else 'OVER'}"
+                f" (budget {max_total:.0f} s)")
+    return "\n".join(rows), ok
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="execute notebooks in place")
     run.add_argument("notebooks", nargs="+")
+    marking = sub.add_parser("grade", help="run students' notebooks and report each check")
+    marking.add_argument("notebooks", nargs="+")
+    timing = sub.add_parser("bench", help="time notebooks and measure their peak memory")
+    timing.add_argument("notebooks", nargs="+")
     student = sub.add_parser("student", help="write the student edition")
     student.add_argument("src_dir")
     student.add_argument("out_dir")
@@ -108,6 +225,17 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.notebooks:
             print(f"executing {name}", flush=True)
             execute_notebook(name)
+    elif args.command == "grade":
+        for name in args.notebooks:
+            results = grade(name)
+            passed = sum(ok for _, ok, _ in results)
+            print(f"{name}: {passed} of {len(results)} exercises correct")
+            for number, _, message in results:
+                print(f"  exercise {number}: {message}")
+    elif args.command == "bench":
+        table, ok = bench(args.notebooks)
+        print(table)
+        return 0 if ok else 1
     else:
         for path in make_student(args.src_dir, args.out_dir):
             print(f"wrote {path}")
