@@ -77,3 +77,25 @@ def test_the_explorer_rejects_unknown_choices():
         gradient_explorer(activation="sigmod")
     with pytest.raises(ValueError, match="initializer must be one of"):
         gradient_explorer(initializer="xavier")
+
+
+def test_in_a_real_kernel_moving_a_control_redraws_the_figure(tmp_path):
+    """The explorer in an IPython kernel (as JupyterLab runs it): a control change redraws."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    code = [
+        "import vgutils\nvgutils.setup(0)\nfrom vgutils.widgets import gradient_explorer\n"
+        "box = gradient_explorer(depth=3)\nbox",
+        "out = box.children[2]\nfirst = out.outputs[-1]['data']['image/png']\n"
+        "box.children[0].children[0].value = 6",
+        # the redrawn output reaches the kernel's copy of the widget once the cell is done
+        "second = out.outputs[-1]['data']['image/png']\nprint(len(out.outputs), first != second)",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in code])
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    views = [o for o in nb.cells[0].outputs if "application/vnd.jupyter.widget-view+json" in
+             o.get("data", {})]
+    assert len(views) == 1
+    assert nb.cells[2].outputs[0]["text"].strip() == "1 True"
