@@ -15,6 +15,9 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# One BLAS thread for NumPy: the matrices here are small, TensorFlow has its own threads, and
+# a fixed thread count keeps NumPy's results the same on machines with more cores.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import random  # noqa: E402
 import sys  # noqa: E402

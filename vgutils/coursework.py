@@ -99,11 +99,10 @@ def execute_notebook(path: str | Path, timeout: int = 600) -> None:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
-        # widget state would make the book load the widget manager from a CDN; the book shows
-        # a static figure beside every explorer instead
-        store_widget_state=False,
     )
     client.execute()
+    # stored widget state would make the book load the widget manager from a CDN; the book
+    # shows a static figure beside every explorer instead
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
