@@ -56,3 +56,11 @@ def test_update_ratio_is_the_relative_spread_of_the_change():
     assert update_ratio(w, w) == 0.0
     with pytest.raises(ValueError, match="same shape"):
         update_ratio(w, w[0])
+
+
+def test_training_mode_shows_what_batch_norm_does_during_fit():
+    big = keras.initializers.RandomNormal(stddev=4.0)
+    model = deep_mlp(4, 32, initializer=big, batch_norm=True)
+    # inference on a fresh net: running statistics are still (0, 1), so no normalisation
+    assert activation_stats(model, X)["saturated"].mean() > 0.3
+    assert activation_stats(model, X, training=True)["saturated"].max() < 0.01

@@ -74,8 +74,12 @@ def _saturated(name: str, a: np.ndarray) -> np.ndarray:
     return np.zeros_like(a, dtype=bool)
 
 
-def activation_stats(model: keras.Model, x: Any) -> dict[str, np.ndarray]:
-    """Statistics of each activation layer's output on ``x`` (inference mode).
+def activation_stats(model: keras.Model, x: Any, training: bool = False
+                     ) -> dict[str, np.ndarray]:
+    """Statistics of each activation layer's output on ``x``.
+
+    By default in inference mode; ``training=True`` runs the model as ``fit`` does (batch
+    normalisation then uses the statistics of ``x`` itself, not its running averages).
 
     Returns a dict of arrays with one entry per activation layer, input to output:
         ``name``: layer names;
@@ -85,7 +89,7 @@ def activation_stats(model: keras.Model, x: Any) -> dict[str, np.ndarray]:
         ``dead``: share of units whose output is exactly 0 on every example (a dead ReLU).
     """
     layers = activation_layers(model)
-    outs = layer_outputs(model, x, layers)
+    outs = layer_outputs(model, x, layers, training=training)
     names, mean, std, sat, dead = [], [], [], [], []
     for layer, a in zip(layers, outs, strict=True):
         act_name = _activation_name(layer)

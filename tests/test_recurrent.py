@@ -1,0 +1,111 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from vgutils.recurrent import (  # noqa: E402
+    draw_unrolled,
+    jacobian_product_norms,
+    log_slope,
+    matrix_with_spectral_radius,
+    spectral_radius,
+)
+
+
+@pytest.mark.parametrize("kind", ["orthogonal", "gaussian"])
+@pytest.mark.parametrize("rho", [0.5, 1.0, 1.7])
+def test_matrix_has_the_spectral_radius_asked_for(kind, rho):
+    W = matrix_with_spectral_radius(16, rho, kind, seed=3)
+    assert W.shape == (16, 16)
+    assert abs(spectral_radius(W) - rho) < 1e-9
+
+
+def test_scaled_orthogonal_matrix_has_every_singular_value_equal_to_rho():
+    s = np.linalg.svd(matrix_with_spectral_radius(20, 1.3, "orthogonal", seed=1), compute_uv=False)
+    np.testing.assert_allclose(s, 1.3, rtol=1e-12)
+
+
+def test_gaussian_matrix_is_not_normal_its_norm_exceeds_its_spectral_radius_by_half():
+    W = matrix_with_spectral_radius(32, 1.0, "gaussian", seed=0)
+    assert np.linalg.norm(W, 2) > 1.5
+
+
+def test_different_seeds_give_different_matrices_and_the_same_seed_the_same():
+    a = matrix_with_spectral_radius(8, 1.0, seed=0)
+    assert np.array_equal(a, matrix_with_spectral_radius(8, 1.0, seed=0))
+    assert not np.allclose(a, matrix_with_spectral_radius(8, 1.0, seed=1))
+
+
+def test_linear_norms_are_powers_of_rho_for_a_scaled_orthogonal_matrix():
+    W = matrix_with_spectral_radius(10, 0.8, "orthogonal", seed=2)
+    norms = jacobian_product_norms(W, 30)
+    np.testing.assert_allclose(norms, 0.8 ** np.arange(31), rtol=1e-9)
+
+
+def test_linear_norms_are_the_norms_of_matrix_powers_for_a_generic_matrix():
+    W = matrix_with_spectral_radius(6, 1.1, "gaussian", seed=4)
+    norms = jacobian_product_norms(W, 12, input_scale=5.0)
+    expected = [np.linalg.norm(np.linalg.matrix_power(W, k), 2) for k in range(13)]
+    np.testing.assert_allclose(norms, expected, rtol=1e-9)
+
+
+def test_tanh_norms_match_the_jacobian_computed_by_gradient_tape():
+    n, steps, scale, seed = 5, 7, 0.7, 3
+    W = matrix_with_spectral_radius(n, 1.2, "gaussian", seed=1)
+    norms = jacobian_product_norms(W, steps, "tanh", input_scale=scale, seed=seed)
+    inputs = np.random.default_rng(seed).normal(0.0, scale, size=(steps, n))
+    Wt = tf.constant(W)
+    h = tf.zeros(n, tf.float64)
+    states = []
+    with tf.GradientTape(persistent=True) as tape:
+        for t in range(steps):
+            tape.watch(h)
+            states.append(h)
+            h = tf.tanh(tf.linalg.matvec(Wt, h) + inputs[t])
+    for k in range(1, steps + 1):
+        jac = tape.jacobian(h, states[steps - k]).numpy()  # dh_T / dh_{T-k}
+        assert abs(np.linalg.norm(jac, 2) - norms[k]) < 1e-10 * max(1.0, norms[k])
+
+
+def test_tanh_norms_never_exceed_the_bound_largest_singular_value_to_the_lag():
+    W = matrix_with_spectral_radius(16, 1.5, "gaussian", seed=0)
+    lam1 = np.linalg.norm(W, 2)
+    norms = jacobian_product_norms(W, 40, "tanh", input_scale=0.3)
+    assert np.all(norms <= lam1 ** np.arange(41) * (1 + 1e-9))
+
+
+def test_log_slope_of_a_geometric_sequence_is_log_of_its_ratio():
+    assert abs(log_slope(3.0 * 0.7 ** np.arange(20)) - np.log(0.7)) < 1e-12
+    assert abs(log_slope(2.0 ** np.arange(20), start=5, stop=15) - np.log(2.0)) < 1e-12
+
+
+@pytest.mark.parametrize(
+    "call, error, word",
+    [
+        (lambda: matrix_with_spectral_radius(4, -1.0), ValueError, "rho"),
+        (lambda: matrix_with_spectral_radius(4, 1.0, kind="diag"), ValueError, "kind"),
+        (lambda: matrix_with_spectral_radius(0, 1.0), ValueError, "n must be"),
+        (lambda: jacobian_product_norms(np.ones((2, 3)), 5), ValueError, "W must be"),
+        (lambda: jacobian_product_norms(np.eye(2), 5, "relu"), ValueError, "activation"),
+        (lambda: jacobian_product_norms(np.eye(2), 0), ValueError, "steps"),
+        (lambda: jacobian_product_norms(np.eye(2), 3, input_scale=-1), ValueError, "input_scale"),
+        (lambda: log_slope(np.array([1.0, 0.0, 2.0])), ValueError, "> 0"),
+        (lambda: log_slope(np.ones(5), start=4), ValueError, "at least two"),
+    ],
+)
+def test_bad_arguments_are_named(call, error, word):
+    with pytest.raises(error, match=word):
+        call()
+
+
+def test_draw_unrolled_draws_one_state_per_step_and_a_loss_per_chunk():
+    ax = draw_unrolled(6, truncate=2)
+    texts = [t.get_text() for t in ax.texts]
+    assert sum(t.startswith("$h_{") for t in texts) == 6
+    assert sum(t.startswith("$L_{") for t in texts) == 3
+    assert texts.count("x") == 2  # two cut chunk boundaries
+    plt.close(ax.figure)
