@@ -21,7 +21,25 @@ def _check_every(every_n_batches: int | None) -> int | None:
     return check_int("every_n_batches", every_n_batches, minimum=1)
 
 
-class GradientMonitor(keras.callbacks.Callback):
+class _Recorder(keras.callbacks.Callback):
+    """Rows of per-matrix numbers recorded during ``fit``, with the step of each row."""
+
+    layer_names: list[str]
+    _rows: list[np.ndarray]
+    _steps: list[int]
+
+    def _table(self) -> np.ndarray:
+        if not self._rows:
+            return np.zeros((0, len(self.layer_names)))
+        return np.stack(self._rows)
+
+    @property
+    def steps(self) -> np.ndarray:
+        """The training step (batches seen) at which each row was recorded."""
+        return np.array(self._steps, dtype=int)
+
+
+class GradientMonitor(_Recorder):
     """Record per-layer gradient norms on a fixed batch while a model trains.
 
     The norms are those of the gradient of the mean loss on ``(x, y)`` with respect to each
@@ -96,16 +114,10 @@ class GradientMonitor(keras.callbacks.Callback):
 
     @property
     def norms(self) -> np.ndarray:
-        if not self._rows:
-            return np.zeros((0, len(self.layer_names)))
-        return np.stack(self._rows)
-
-    @property
-    def steps(self) -> np.ndarray:
-        return np.array(self._steps, dtype=int)
+        return self._table()
 
 
-class UpdateRatioMonitor(keras.callbacks.Callback):
+class UpdateRatioMonitor(_Recorder):
     """Record, per weight matrix, the size of each update relative to the weights.
 
     After every ``every_n_batches``-th batch the ratio std(W_new - W_old) / std(W_old) is
@@ -149,10 +161,4 @@ class UpdateRatioMonitor(keras.callbacks.Callback):
 
     @property
     def ratios(self) -> np.ndarray:
-        if not self._rows:
-            return np.zeros((0, len(self.layer_names)))
-        return np.stack(self._rows)
-
-    @property
-    def steps(self) -> np.ndarray:
-        return np.array(self._steps, dtype=int)
+        return self._table()

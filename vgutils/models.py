@@ -68,6 +68,23 @@ def _activation_layer(activation: Activation, name: str) -> keras.layers.Layer:
     return keras.layers.Activation(activation, name=name)
 
 
+def _check_mlp_args(depth, width, input_dim, output_dim, seed, activation, output_activation,
+                    initializer) -> tuple[int, int, int, int, int]:
+    """Validate the arguments the MLP builders share, before anything is built."""
+    checked = tuple(
+        check_int(name, value, minimum=minimum)
+        for name, value, minimum in [("depth", depth, 1), ("width", width, 1),
+                                     ("input_dim", input_dim, 1), ("output_dim", output_dim, 1),
+                                     ("seed", seed, 0)]
+    )
+    if not isinstance(activation, keras.layers.Layer):
+        make_activation(activation)
+    if output_activation is not None:
+        make_activation(output_activation, "output_activation")
+    make_initializer(initializer, checked[-1])
+    return checked
+
+
 def deep_mlp(
     depth: int,
     width: int,
@@ -102,16 +119,9 @@ def deep_mlp(
     Returns:
         An uncompiled ``keras.Model``.
     """
-    depth = check_int("depth", depth, minimum=1)
-    width = check_int("width", width, minimum=1)
-    input_dim = check_int("input_dim", input_dim, minimum=1)
-    output_dim = check_int("output_dim", output_dim, minimum=1)
-    seed = check_int("seed", seed, minimum=0)
-    if not isinstance(activation, keras.layers.Layer):
-        make_activation(activation)
-    if output_activation is not None:
-        make_activation(output_activation, "output_activation")
-    make_initializer(initializer, seed)  # validate before building anything
+    depth, width, input_dim, output_dim, seed = _check_mlp_args(
+        depth, width, input_dim, output_dim, seed, activation, output_activation, initializer
+    )
     if use_bias is None:
         use_bias = not batch_norm
 
@@ -166,16 +176,9 @@ def residual_mlp(
     Returns:
         An uncompiled ``keras.Model``.
     """
-    depth = check_int("depth", depth, minimum=1)
-    width = check_int("width", width, minimum=1)
-    input_dim = check_int("input_dim", input_dim, minimum=1)
-    output_dim = check_int("output_dim", output_dim, minimum=1)
-    seed = check_int("seed", seed, minimum=0)
-    if not isinstance(activation, keras.layers.Layer):
-        make_activation(activation)
-    if output_activation is not None:
-        make_activation(output_activation, "output_activation")
-    make_initializer(initializer, seed)
+    depth, width, input_dim, output_dim, seed = _check_mlp_args(
+        depth, width, input_dim, output_dim, seed, activation, output_activation, initializer
+    )
 
     inputs = keras.Input(shape=(input_dim,), name="input")
     h = keras.layers.Dense(
