@@ -107,3 +107,42 @@ def test_requirements_are_exact_pins(root):
         if not line or line == "-e .":
             continue
         assert re.match(r"^[A-Za-z0-9_.\-\[\]]+==[0-9][^;\s]*(\s*;.*)?$", line), line
+
+
+def _names_bound_before_stub(source: str) -> set[str]:
+    """Top-level names a cell binds before its first top-level `raise` (the stub's)."""
+    import ast
+
+    bound: set[str] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Raise):
+            break
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                bound.add(sub.id)
+    return bound
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_in_the_student_edition_each_check_finds_the_names_it_reads(path):
+    """A check run before the exercise is done must say 'not yet', not raise NameError."""
+    import ast
+
+    from vgutils.coursework import strip_solutions
+
+    cells = _read(path).cells
+    for i, cell in enumerate(cells):
+        if "### BEGIN SOLUTION" not in cell.source:
+            continue
+        full = _names_bound_before_stub(cell.source + "\nraise SystemExit")
+        stub = _names_bound_before_stub(strip_solutions(cell.source))
+        check = next(c for c in cells[i + 1 :] if c.cell_type == "code")
+        read = {n.id for n in ast.walk(ast.parse(check.source))
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        missing = (full - stub) & read
+        assert not missing, (
+            f"the check after exercise cell {i} reads {sorted(missing)}, which only the solution "
+            "defines: set them to None before '### BEGIN SOLUTION'"
+        )
