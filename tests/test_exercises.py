@@ -66,3 +66,21 @@ def test_check_choice_separates_unknown_wrong_and_right():
     assert "not one of the choices" in repr(check_choice("c", "a", options))
     assert "not this one" in repr(check_choice("b", "a", options))
     assert check_choice("a", "a", options)
+
+
+def test_check_run_names_the_broken_constraint_and_passes_a_good_run():
+    from vgutils.data import spirals
+    from vgutils.exercises import check_run
+    from vgutils.models import deep_mlp
+    from vgutils.training import train
+
+    x, y = spirals(256)
+    assert "not set yet" in repr(check_run(None, None, x, y, "mse"))
+    model = deep_mlp(3, 16, activation="relu", initializer="he_normal")
+    history = train(model, x, y, "binary_crossentropy", "adam", 0.01, epochs=2)
+    args = (model, history, x, y, "binary_crossentropy")
+    assert "3 hidden Dense layers" in repr(check_run(*args, depth=6))
+    assert "learning rate of 0.01" in repr(check_run(*args, min_learning_rate=0.1))
+    assert "trained for 2 epochs" in repr(check_run(*args, epochs=5))
+    assert "lowest epoch loss" in repr(check_run(*args, best_loss_below=0.01))
+    assert check_run(*args, depth=3, min_learning_rate=0.01, epochs=2, best_loss_below=1.0)

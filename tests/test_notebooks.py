@@ -139,8 +139,13 @@ def test_in_the_student_edition_each_check_finds_the_names_it_reads(path):
         full = _names_bound_before_stub(cell.source + "\nraise SystemExit")
         stub = _names_bound_before_stub(strip_solutions(cell.source))
         check = next(c for c in cells[i + 1 :] if c.cell_type == "code")
-        read = {n.id for n in ast.walk(ast.parse(check.source))
-                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        tree = ast.parse(check.source)
+        own = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+               and not isinstance(n.ctx, ast.Load)}
+        own |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments)
+                for a in n.args + n.kwonlyargs}
+        read = {n.id for n in ast.walk(tree)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - own
         missing = (full - stub) & read
         assert not missing, (
             f"the check after exercise cell {i} reads {sorted(missing)}, which only the solution "

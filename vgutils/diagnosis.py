@@ -143,9 +143,8 @@ def diagnose(model: keras.Model, x: Any, y: Any, loss: Loss) -> Diagnosis:
         found["exploding"] = (f"the gradient of {names[worst]} is 10^{_log10(relative[worst])} "
                               "times the size of its weights: a single step would blow them up")
     if dead is not None and dead.max() > THRESHOLDS["dead_share"]:
-        worst = int(np.argmax(dead))
-        found["dead units"] = (f"{dead[worst]:.0%} of the units of hidden layer {worst + 1} output "
-                               "0 on every example")
+        found["dead units"] = (f"in the worst hidden layer {dead.max():.0%} of the units output 0 "
+                               "on every example (report.dead has the share of every layer)")
     if saturated is not None and saturated.mean() > THRESHOLDS["saturated_share"]:
         found["saturation"] = (f"{saturated.mean():.0%} of the hidden (example, unit) pairs sit "
                                "where the activation's slope is below 10 % of its maximum")
@@ -165,7 +164,7 @@ def diagnose(model: keras.Model, x: Any, y: Any, loss: Loss) -> Diagnosis:
         saturated=saturated,
         dead=dead,
         findings=[found[p] for p in problems] or [
-            "gradient norms within three orders of magnitude from input to output; no layer "
-            "saturated or dead"
+            "first-to-last gradient ratio between 1e-3 and 1e3, no gradient 100 times its "
+            "weights, no layer mostly saturated or dead"
         ],
     )

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Feedback", "check_value", "check_function", "check_true", "check_choice"]
+__all__ = ["Feedback", "check_value", "check_function", "check_true", "check_choice", "check_run"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Feedback:
 def _describe(value: Any) -> str:
     array = np.asarray(value)
     if array.ndim == 0:
-        return f"{float(array):.6g}" if array.dtype.kind in "biuf" else repr(value)
+        return f"{float(array):.4g}" if array.dtype.kind in "biuf" else repr(value)
     return f"an array of shape {array.shape}"
 
 
@@ -144,3 +144,57 @@ def check_choice(answer: Any, expected: str, options: Iterable[str], name: str =
     if answer != expected:
         return Feedback(False, f"{name} = {answer!r} is a possible answer, but not this one.{tail}")
     return Feedback(True, f"{name} = {answer!r}.")
+
+
+def check_run(model: Any, history: Any, x: Any, y: Any, loss: Any, depth: int | None = None,
+              min_learning_rate: float | None = None, epochs: int | None = None,
+              best_loss_below: float | None = None, problem: str = "none",
+              name: str = "model_2") -> Feedback:
+    """Check a training run an exercise asked for: its constraints, then its outcome.
+
+    ``model`` is the trained Keras model and ``history`` the dict returned by
+    :func:`vgutils.training.train` (or ``History.history``). Checked in turn: the number of
+    hidden Dense layers (``depth``), the optimiser's learning rate (at least
+    ``min_learning_rate``), the number of epochs, the diagnosis of :func:`vgutils.diagnose`
+    (must be ``problem``) and the lowest epoch loss (below ``best_loss_below``).
+    """
+    import keras
+
+    if model is None or history is None:
+        return Feedback(False, f"{name} or its history is not set yet; train it in the cell "
+                        "above.")
+    if not isinstance(model, keras.Model):
+        return Feedback(False, f"{name} should be a Keras model, got {type(model).__name__}.")
+    history = getattr(history, "history", history)
+    if not isinstance(history, dict) or "loss" not in history:
+        return Feedback(False, "the history should be the dict that train() returns, with a "
+                        "'loss' entry.")
+    from .diagnosis import diagnose
+    from .gradients import dense_layers
+
+    hidden = len(dense_layers(model)) - 1
+    if depth is not None and hidden != depth:
+        return Feedback(False, f"{name} has {hidden} hidden Dense layers; the exercise keeps "
+                        f"{depth}.")
+    optimizer = getattr(model, "optimizer", None)
+    if min_learning_rate is not None:
+        if optimizer is None:
+            return Feedback(False, f"{name} has not been compiled and trained yet.")
+        rate = float(np.asarray(optimizer.learning_rate))
+        if rate < min_learning_rate * (1 - 1e-6):
+            return Feedback(False, f"{name} was trained with a learning rate of {rate:.3g}; "
+                            f"the exercise asks for at least {min_learning_rate:g}.")
+    if epochs is not None and len(history["loss"]) != epochs:
+        return Feedback(False, f"{name} was trained for {len(history['loss'])} epochs; the "
+                        f"exercise asks for {epochs}.")
+    report = diagnose(model, x, y, loss)
+    if report.problem != problem:
+        return Feedback(False, f"the diagnosis of {name} reads {report.problem!r}: "
+                        f"{report.findings[0]}.")
+    best = float(np.min(history["loss"]))
+    if best_loss_below is not None and not best < best_loss_below:
+        return Feedback(False, f"{name}'s lowest epoch loss is {best:.2f}; it should get below "
+                        f"{best_loss_below:g}.")
+    return Feedback(True, f"{name} meets the constraints, its diagnosis reads {problem!r}"
+                    + (f" and its loss got below {best_loss_below:g}." if best_loss_below
+                       else "."))
