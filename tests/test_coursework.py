@@ -53,3 +53,13 @@ def test_grading_reads_every_check_of_a_solved_and_of_an_unsolved_chapter(root, 
     unsolved = grade(next(p for p in student if p.name == "01_chain_rule.ipynb"))
     assert len(unsolved) == 3 and not any(ok for _, ok, _ in unsolved)
     assert all("could not run" in m or m.startswith("not yet") for _, _, m in unsolved)
+
+
+def test_cells_tagged_solution_are_dropped_from_the_student_edition():
+    from vgutils.coursework import student_notebook
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("Exercise: what is 2 + 2?"),
+        nbformat.v4.new_markdown_cell("*Answer:* 4", metadata={"tags": ["solution"]}),
+    ])
+    assert [c.source for c in student_notebook(nb).cells] == ["Exercise: what is 2 + 2?"]

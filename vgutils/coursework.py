@@ -52,8 +52,13 @@ def strip_solutions(source: str) -> str:
 
 
 def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with solutions stubbed out and every output cleared."""
+    """A copy of ``nb`` with solutions stubbed out and every output cleared.
+
+    Cells tagged ``solution`` (typically markdown that discusses an exercise's answer) are
+    dropped altogether.
+    """
     nb = nbformat.from_dict(nb)
+    nb.cells = [c for c in nb.cells if "solution" not in c.metadata.get("tags", [])]
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.source = strip_solutions(cell.source)
