@@ -154,8 +154,9 @@ def sgd(
         ``update_ratio``: array (steps taken, Dense kernels): the size of each kernel's step
         relative to the kernel, ``||learning_rate * dL/dW|| / ||W||`` (input to output);
         ``update``: per Dense kernel (input to output), the float64 sum of
-        ``-learning_rate * dL/dW`` over the steps taken, i.e. the change exact arithmetic
-        would make (compare with the float32 change of :func:`vgutils.training.kernels`);
+        ``-learning_rate * dL/dW`` over the steps taken, i.e. the change the float32
+        gradients ask for before it is rounded into the float32 weights (compare with the
+        actual change, from :func:`vgutils.training.kernels` snapshots);
         ``nonfinite_step``: the 1-based step whose loss or gradient was NaN/inf, else None.
     """
     steps = check_int("steps", steps, minimum=1)
