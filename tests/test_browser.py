@@ -76,9 +76,8 @@ def site(book_html, tmp_path_factory):
     proxy = type("Proxy", (_Refuse,), {"seen": seen})
     book_server, book_addr = _serve(partial(book, directory=str(book_html)))
     proxy_server, proxy_addr = _serve(proxy)
-    profile = tmp_path_factory.mktemp("chromium-profile")
     yield {"base": f"http://{book_addr}/", "log": log, "seen": seen,
-           "proxy": proxy_addr, "profile": profile}
+           "proxy": proxy_addr, "profiles": tmp_path_factory}
     book_server.shutdown()
     proxy_server.shutdown()
 
@@ -88,7 +87,10 @@ def _chromium(site, *args: str) -> subprocess.CompletedProcess:
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-extensions", "--disable-default-apps", "--hide-scrollbars",
-        f"--user-data-dir={site['profile']}", f"--proxy-server=http://{site['proxy']}",
+        # a fresh profile for every page: nothing comes from the cache, so every image and
+        # script the page needs is requested (and logged) again
+        f"--user-data-dir={site['profiles'].mktemp('profile')}",
+        f"--proxy-server=http://{site['proxy']}",
         "--run-all-compositor-stages-before-draw", "--virtual-time-budget=30000",
         "--no-pings", "--disable-domain-reliability", "--disable-client-side-phishing-detection",
         "--disable-features=Translate,OptimizationHints,MediaRouter,NetworkTimeServiceQuerying",
