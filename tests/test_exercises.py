@@ -84,3 +84,8 @@ def test_check_run_names_the_broken_constraint_and_passes_a_good_run():
     assert "trained for 2 epochs" in repr(check_run(*args, epochs=5))
     assert "lowest epoch loss" in repr(check_run(*args, best_loss_below=0.01))
     assert check_run(*args, depth=3, min_learning_rate=0.01, epochs=2, best_loss_below=1.0)
+
+
+def test_a_close_miss_says_how_close_instead_of_a_factor_of_one():
+    result = check_value(1.002, 1.0, rtol=1e-6)
+    assert "close, but 2.0e-03 away" in repr(result) and "factor 1" not in repr(result)

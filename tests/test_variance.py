@@ -6,7 +6,14 @@ import tensorflow as tf
 from vgutils.activations import SELU_ALPHA, SELU_SCALE, activation
 from vgutils.gradients import dense_layers, layer_gradient_norms
 from vgutils.models import deep_mlp
-from vgutils.variance import gaussian_expectation, init_variance, propagate, sample_kernels
+from vgutils.variance import (
+    forward_variance,
+    gaussian_expectation,
+    gaussian_variance,
+    init_variance,
+    propagate,
+    sample_kernels,
+)
 
 
 def test_init_variance_gives_the_three_rules():
@@ -29,6 +36,32 @@ def test_gaussian_expectation_gives_the_known_moments():
     assert gaussian_expectation(lambda z: np.maximum(z, 0), std=2.0) == pytest.approx(
         2 / np.sqrt(2 * np.pi), rel=1e-7)
     assert gaussian_expectation(lambda z: np.maximum(z, 0) ** 2) == pytest.approx(0.5, rel=1e-7)
+
+
+def test_gaussian_variance_subtracts_the_squared_mean():
+    # Var[relu(z)] = std^2 (1/2 - 1/(2 pi)), not the second moment std^2 / 2
+    assert gaussian_variance(lambda z: np.maximum(z, 0), std=2.0) == pytest.approx(
+        4 * (0.5 - 1 / (2 * np.pi)), rel=1e-7)
+    assert gaussian_variance(lambda z: 3 * z + 1, mean=5.0, std=0.5) == pytest.approx(2.25)
+    with pytest.raises(ValueError, match="std"):
+        gaussian_variance(np.square, std=-1.0)
+
+
+def test_forward_variance_halves_relu_layers_after_the_first():
+    v = forward_variance(1e-4, 128, 30, "relu")
+    assert v[0] == pytest.approx(128e-4)
+    np.testing.assert_allclose(v[1:] / v[:-1], 64e-4, rtol=1e-7)
+    # a linear network keeps the variance exactly when n Var[W] = 1
+    np.testing.assert_allclose(forward_variance(1 / 50, 50, 5, "linear", input_var=3.0), 3.0)
+
+
+def test_forward_variance_names_bad_arguments():
+    with pytest.raises(ValueError, match="var_w"):
+        forward_variance(0.0, 10, 3, "relu")
+    with pytest.raises(ValueError, match="depth"):
+        forward_variance(0.1, 10, 0, "relu")
+    with pytest.raises(ValueError):
+        forward_variance(0.1, 10, 3, "no_such_activation")
 
 
 def test_selu_with_keras_constants_has_zero_mean_and_unit_second_moment():

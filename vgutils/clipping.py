@@ -59,8 +59,9 @@ def clip_by_value(grads: Grads, clip_value: float) -> list[np.ndarray]:
 
 
 def clip_by_norm(grads: Grads, clip_norm: float) -> list[np.ndarray]:
-    """Rescale each array separately to an L2 norm of at most ``clip_norm`` (Keras 3
-    ``clipnorm``): ``g_i * clip_norm / max(||g_i||, clip_norm)``.
+    """Rescale each array separately to an L2 norm of at most ``clip_norm`` (``clipnorm`` of
+    Keras 3 and tf.keras 2; standalone Keras up to 2.3 used the global norm for ``clipnorm``):
+    ``g_i * clip_norm / max(||g_i||, clip_norm)``.
 
     Each array keeps its direction, but arrays are shrunk by different factors, so the
     direction of the whole gradient changes when some arrays are clipped and others not.

@@ -121,8 +121,8 @@ def grade(path: str | Path, timeout: int = 600) -> list[tuple[int, bool, str]]:
     """Run a (student's) notebook top to bottom and read each exercise check's verdict.
 
     Cells may raise (an unfinished exercise raises ``NotImplementedError``); execution goes on.
-    Returns ``(exercise number, passed, message)`` for each check cell that follows an
-    exercise (a solution region or its stub), in order.
+    Returns ``(check number, passed, message)`` for each check cell after the first exercise
+    (a solution region or its stub), in order; an exercise may have several checks.
     """
     from nbclient import NotebookClient
 
@@ -130,14 +130,13 @@ def grade(path: str | Path, timeout: int = 600) -> list[tuple[int, bool, str]]:
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    results, pending = [], False
+    results, started = [], False
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         if "### BEGIN SOLUTION" in cell.source or "# YOUR CODE HERE" in cell.source:
-            pending = True
-        elif pending and any(c in cell.source for c in _CHECKS):
-            pending = False
+            started = True
+        elif started and any(c in cell.source for c in _CHECKS):
             text, error = "", None
             for out in cell.outputs:
                 if out.output_type == "error":
@@ -233,9 +232,9 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.notebooks:
             results = grade(name)
             passed = sum(ok for _, ok, _ in results)
-            print(f"{name}: {passed} of {len(results)} exercises correct")
+            print(f"{name}: {passed} of {len(results)} exercise checks correct")
             for number, _, message in results:
-                print(f"  exercise {number}: {message}")
+                print(f"  check {number}: {message}")
     elif args.command == "bench":
         table, ok = bench(args.notebooks)
         print(table)

@@ -80,10 +80,14 @@ def check_value(
     if np.all(close):
         return Feedback(True, f"{name} = {_describe(answer)}.")
     if want.ndim == 0:
+        if want == 0:
+            return Feedback(False, f"{name} = {_describe(got)}, expected 0.{tail}")
+        factor = float(got / want)
+        how = (f"off by a factor {factor:.3g}" if abs(factor - 1) > 0.01
+               else f"close, but {abs(factor - 1):.1e} away in relative terms; the check "
+                    f"allows {rtol:.0e}")
         return Feedback(
-            False, f"{name} = {_describe(got)}, which is not the expected value "
-            f"(off by a factor {float(got / want):.3g}).{tail}"
-            if want != 0 else f"{name} = {_describe(got)}, expected 0.{tail}"
+            False, f"{name} = {_describe(got)}, which is not the expected value ({how}).{tail}"
         )
     wrong = int(np.size(close) - np.count_nonzero(close))
     first = tuple(int(i) for i in np.argwhere(~close)[0])

@@ -63,8 +63,12 @@ def train(
     batch_size = check_int("batch_size", batch_size, minimum=1)
     x, y = check_xy(model, x, y)
     get_loss(loss)
-    model.compile(optimizer=make_optimizer(optimizer, learning_rate, **optimizer_settings),
-                  loss=loss, metrics=metrics or [])
+    opt = make_optimizer(optimizer, learning_rate, **optimizer_settings)
+    if not opt.built:
+        # building the optimiser's slots now spares fit a second trace of its training step
+        # (it would otherwise build them inside the first trace and trace again)
+        opt.build(model.trainable_variables)
+    model.compile(optimizer=opt, loss=loss, metrics=metrics or [])
     history = model.fit(x, y, epochs=epochs, batch_size=batch_size, callbacks=callbacks or [],
                         validation_data=validation_data, shuffle=shuffle, verbose=0)
     return {k: [float(v) for v in values] for k, values in history.history.items()}

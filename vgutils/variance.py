@@ -21,7 +21,15 @@ from .activations import activation as apply_activation
 from .activations import derivative
 from .models import Initializer, make_initializer
 
-__all__ = ["RULES", "init_variance", "gaussian_expectation", "sample_kernels", "propagate"]
+__all__ = [
+    "RULES",
+    "init_variance",
+    "gaussian_expectation",
+    "gaussian_variance",
+    "forward_variance",
+    "sample_kernels",
+    "propagate",
+]
 
 #: Var[W] of each initialisation rule as a function of (fan_in, fan_out).
 RULES: dict[str, Callable[[int, int], float]] = {
@@ -73,6 +81,48 @@ def gaussian_expectation(
     values = np.asarray(f(mean + std * u), dtype=np.float64) * density
     step = u[1] - u[0]
     return float(step * (values.sum() - 0.5 * (values[0] + values[-1])))
+
+
+def gaussian_variance(
+    f: Callable[[np.ndarray], Any], mean: float = 0.0, std: float = 1.0, points: int = 200_001
+) -> float:
+    """Var[f(Z)] = E[f(Z)^2] - E[f(Z)]^2 for Z ~ N(mean, std^2), both by quadrature.
+
+    The arguments are those of :func:`gaussian_expectation` (and checked there).
+    """
+    first = gaussian_expectation(f, mean=mean, std=std, points=points)
+    second = gaussian_expectation(lambda u: np.asarray(f(u), dtype=np.float64) ** 2,
+                                  mean=mean, std=std, points=points)
+    return second - first**2
+
+
+def forward_variance(
+    var_w: float, width: int, depth: int, activation: str, input_var: float = 1.0
+) -> np.ndarray:
+    """Var[z_l] for l = 1..depth predicted by the forward recursion of the variance argument.
+
+    Every layer has fan-in ``width`` and weights of variance ``var_w``, no biases, and inputs
+    with E[x^2] = ``input_var``: Var[z_1] = width var_w input_var, then
+    Var[z_l] = width var_w E[f(z_{l-1})^2] with z_{l-1} ~ N(0, Var[z_{l-1}]), the expectation
+    computed by :func:`gaussian_expectation` (for ReLU it is Var[z_{l-1}] / 2).
+
+    Raises:
+        ValueError: if ``var_w`` or ``input_var`` is not > 0, ``width`` or ``depth`` < 1, or
+            ``activation`` is unknown to ``vgutils.activations``.
+    """
+    if not var_w > 0:
+        raise ValueError(f"var_w must be > 0, got {var_w!r}")
+    if not input_var > 0:
+        raise ValueError(f"input_var must be > 0, got {input_var!r}")
+    width = check_int("width", width, minimum=1)
+    depth = check_int("depth", depth, minimum=1)
+    apply_activation(activation, np.zeros(1))  # names an unknown activation
+    out = [width * var_w * input_var]
+    for _ in range(depth - 1):
+        second = gaussian_expectation(lambda u: apply_activation(activation, u) ** 2,
+                                      std=float(np.sqrt(out[-1])))
+        out.append(width * var_w * second)
+    return np.array(out)
 
 
 def sample_kernels(

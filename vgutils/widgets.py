@@ -48,9 +48,10 @@ def gradient_profile(
 ) -> np.ndarray:
     """Per-layer gradient norms of a fresh ``deep_mlp`` at initialisation (input to output).
 
-    With ``clip``, the norms are those after clipping the whole gradient to a global norm of
-    at most ``clip`` (what Keras's ``global_clipnorm`` does): every layer is scaled by the
-    same factor min(1, clip / global norm), so the profile's shape is unchanged.
+    With ``clip``, the norms are those after clipping the kernels' gradients to a global norm
+    of at most ``clip``: every layer is scaled by the same factor min(1, clip / global norm),
+    so the profile's shape is unchanged. (Keras's ``global_clipnorm`` does the same over all
+    trainable variables, biases included.)
 
     ``x, y`` default to 512 points of :func:`vgutils.data.spirals`.
     """
