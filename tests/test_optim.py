@@ -45,3 +45,17 @@ def test_sgd_drift_under_noise_scales_with_sigma_and_adam_drift_does_not():
     assert 0.5 < adam[1] / adam[0] < 2
     with pytest.raises(ValueError, match="sigma"):
         noise_drift("sgd", 0.0)
+
+
+def test_keras_adagrad_on_tiny_gradients_is_sgd_with_a_learning_rate_3_16_times_larger():
+    # the accumulator starts at 0.1, so for sum(g^2) << 0.1 the step is lr * g / sqrt(0.1)
+    sgd = noise_drift("sgd", 1e-4, steps=50)
+    adagrad = noise_drift("adagrad", 1e-4, steps=50)
+    assert abs(adagrad / sgd - 1 / np.sqrt(0.1)) < 0.01
+
+
+def test_keras_rmsprop_does_not_rescale_gradients_far_below_the_square_root_of_epsilon():
+    # epsilon = 1e-7 sits inside the square root: the step is about lr * g / sqrt(1e-7)
+    sgd = noise_drift("sgd", 1e-6, steps=50)
+    rmsprop = noise_drift("rmsprop", 1e-6, steps=50)
+    assert abs(rmsprop / sgd - 1 / np.sqrt(1e-7)) / (1 / np.sqrt(1e-7)) < 0.02
