@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 NB ?= $(shell sed -n 's/^ *- file: \(notebooks\/.*\)$$/\1.ipynb/p' _toc.yml)
 
-.PHONY: book test execute student lint bench clean
+.PHONY: book test robustness execute student lint bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -26,8 +26,24 @@ book: $(STAMP)
 	@echo "open _build/html/index.html"
 
 ## test: unit tests, every notebook re-run and compared (nbval), the book build
+# (under the stored seed: a VGUTILS_SEED left in the shell would change every output)
 test: $(DEV_STAMP)
-	$(PY) -m pytest
+	env -u VGUTILS_SEED $(PY) -m pytest
+
+## robustness: every chapter under other seeds (every assert must hold; outputs not compared)
+## and under other oneDNN instruction sets (outputs compared, as in make test); writes nothing
+ROBUST_SEEDS ?= 100 200
+ROBUST_ISAS ?= AVX2 SSE41
+NBVAL_RUN := $(PY) -m pytest -p no:cacheprovider -o addopts= --nbval-current-env --nbval-cell-timeout=300 -q
+robustness: $(DEV_STAMP)
+	@set -e; for seed in $(ROBUST_SEEDS); do \
+	  echo "== every chapter with VGUTILS_SEED=$$seed (asserts must hold, outputs not compared)"; \
+	  VGUTILS_SEED=$$seed $(NBVAL_RUN) --nbval-lax $(NB); \
+	done; \
+	for isa in $(ROBUST_ISAS); do \
+	  echo "== every chapter with ONEDNN_MAX_CPU_ISA=$$isa (outputs compared)"; \
+	  env -u VGUTILS_SEED ONEDNN_MAX_CPU_ISA=$$isa $(NBVAL_RUN) --nbval $(NB); \
+	done
 
 ## execute: re-run notebooks and store their outputs (all of them, or NB=path/to.ipynb)
 execute: $(STAMP)

@@ -99,3 +99,16 @@ def test_in_a_real_kernel_moving_a_control_redraws_the_figure(tmp_path):
              o.get("data", {})]
     assert len(views) == 1
     assert nb.cells[2].outputs[0]["text"].strip() == "1 True"
+
+
+def test_a_history_per_seed_is_drawn_as_median_and_band():
+    import matplotlib.pyplot as plt
+
+    from vgutils.plots import plot_histories
+
+    runs = [[1.0, 0.5, 0.2], [1.2, 0.7, 0.4], [0.8, 0.3, 0.1]]
+    ax = plot_histories({"relu": runs})
+    (line,) = ax.get_lines()
+    assert list(line.get_ydata()) == [1.0, 0.5, 0.2] and "median of 3" in line.get_label()
+    assert len(ax.collections) == 1  # the min-max band
+    plt.close(ax.figure)

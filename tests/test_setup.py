@@ -65,3 +65,37 @@ def test_importing_tensorflow_after_vgutils_prints_nothing_on_stderr(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+def test_vgutils_seed_replaces_the_notebooks_seed(monkeypatch):
+    import keras
+
+    monkeypatch.setenv("VGUTILS_SEED", "7")
+    assert vgutils.setup(0) == 7 and vgutils.current_seed() == 7
+    a = keras.random.normal((4,)).numpy()
+    monkeypatch.delenv("VGUTILS_SEED")
+    assert vgutils.setup(7) == 7
+    np.testing.assert_array_equal(a, keras.random.normal((4,)).numpy())
+    assert vgutils.setup(0) == 0
+
+
+def test_seeds_start_at_the_current_seed_and_move_with_the_override(monkeypatch):
+    vgutils.setup(0)
+    assert vgutils.seeds(3) == [0, 1, 2]
+    monkeypatch.setenv("VGUTILS_SEED", "100")
+    vgutils.setup(0)
+    assert vgutils.seeds(5) == [100, 101, 102, 103, 104]
+
+
+@pytest.mark.parametrize("raw", ["seven", "-1", "1.5", str(2**20)])
+def test_a_bad_vgutils_seed_is_named(monkeypatch, raw):
+    monkeypatch.setenv("VGUTILS_SEED", raw)
+    with pytest.raises(ValueError, match="VGUTILS_SEED"):
+        vgutils.setup(0)
+
+
+def test_seeds_rejects_a_count_below_one():
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        vgutils.seeds(0)
+    with pytest.raises(TypeError, match="n must be an int"):
+        vgutils.seeds("3")

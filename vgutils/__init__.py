@@ -24,7 +24,8 @@ import sys  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-__all__ = ["setup", "diagnose", "tensorflow_was_imported_first", "__version__"]
+__all__ = ["setup", "seeds", "current_seed", "diagnose", "tensorflow_was_imported_first",
+           "__version__"]
 __version__ = "0.1.0"
 
 # Whether TensorFlow was already loaded when vgutils was first imported: then the variables
@@ -54,25 +55,60 @@ def tensorflow_was_imported_first() -> bool:
     return _TF_BEFORE_VGUTILS
 
 
-def setup(seed: int = 0) -> None:
+SEED_VARIABLE = "VGUTILS_SEED"
+MAX_SEED = 2**20  # model builders derive per-layer seeds as seed * 1000 + i: keep them in int32
+_seed: int | None = None
+
+
+def _check_seed(seed, where: str) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"{where} must be an int, got {type(seed).__name__} {seed!r}")
+    seed = int(seed)
+    if not 0 <= seed < MAX_SEED:
+        raise ValueError(f"{where} must be between 0 and {MAX_SEED - 1}, got {seed}")
+    return seed
+
+
+def _seed_from_environment() -> int | None:
+    raw = os.environ.get(SEED_VARIABLE, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"the environment variable {SEED_VARIABLE} must be a non-negative "
+                         f"integer, got {raw!r}") from None
+    return _check_seed(value, f"the environment variable {SEED_VARIABLE}")
+
+
+def setup(seed: int = 0) -> int:
     """Make a notebook reproducible and quiet; call it once at the top (calling again is safe).
 
     Seeds Python's ``random``, NumPy's global generator and Keras/TensorFlow
     (``keras.utils.set_random_seed``), turns on TensorFlow's deterministic ops, silences
     TensorFlow's Python-side logger, and sets the book's plotting style.
 
+    If the environment variable ``VGUTILS_SEED`` is set (``VGUTILS_SEED=7 jupyter lab``), its
+    value replaces ``seed``: any chapter can then be re-run under another seed unchanged,
+    and every experiment that uses :func:`seeds` or :func:`current_seed` moves with it.
+    ``make robustness`` uses this to check that a chapter's conclusions hold for other seeds.
+
     Args:
-        seed: a non-negative integer; the same seed gives the same weights and results.
+        seed: a non-negative integer; the same seed gives the same weights and results
+            (on one machine: see "Will my numbers match?" in the book's how-to page).
+
+    Returns:
+        the seed actually used (``seed``, or ``VGUTILS_SEED`` where it is set).
 
     Raises:
         TypeError: if ``seed`` is not an int.
-        ValueError: if ``seed`` is negative or does not fit in 32 bits.
+        ValueError: if ``seed`` or ``VGUTILS_SEED`` is negative or not below 2**20.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
-    seed = int(seed)
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be between 0 and 2**32 - 1, got {seed}")
+    global _seed
+    seed = _check_seed(seed, "seed")
+    override = _seed_from_environment()
+    if override is not None:
+        seed = override
 
     import keras
     import matplotlib as mpl
@@ -84,6 +120,27 @@ def setup(seed: int = 0) -> None:
     tf.config.experimental.enable_op_determinism()
     tf.get_logger().setLevel("ERROR")
     mpl.rcParams.update(STYLE)
+    _seed = seed
+    return seed
+
+
+def current_seed() -> int:
+    """The seed the last :func:`setup` call used (0 if setup was never called)."""
+    return 0 if _seed is None else _seed
+
+
+def seeds(n: int) -> list[int]:
+    """``n`` seeds for an experiment repeated over seeds: ``current_seed()`` and the next ``n - 1``.
+
+    With ``VGUTILS_SEED=100`` a chapter's five-seed experiment uses seeds 100 to 104 instead
+    of 0 to 4, so the whole experiment, not one run of it, is repeated on fresh draws.
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise TypeError(f"n must be an int, got {type(n).__name__} {n!r}")
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    base = current_seed()
+    return [base + i for i in range(int(n))]
 
 
 def __getattr__(name: str):

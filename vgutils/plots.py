@@ -17,6 +17,23 @@ __all__ = [
 ]
 
 
+def _line_or_band(ax: plt.Axes, values: Any, label: str, **style: Any) -> None:
+    """One value per point: a line. One row per seed (2-D): the median and a min-max band."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 1:
+        ax.plot(np.arange(1, len(values) + 1), values, label=label, **style)
+        return
+    if values.ndim != 2 or values.shape[0] == 0 or values.shape[1] == 0:
+        raise ValueError(f"{label!r}: values must be 1-D (one run) or 2-D (seeds, points), "
+                         f"got shape {values.shape}")
+    steps = np.arange(1, values.shape[1] + 1)
+    with np.errstate(invalid="ignore"):
+        median = np.nanmedian(values, axis=0)
+    (line,) = ax.plot(steps, median, label=f"{label} (median of {values.shape[0]})", **style)
+    ax.fill_between(steps, np.nanmin(values, axis=0), np.nanmax(values, axis=0),
+                    color=line.get_color(), alpha=0.2, lw=0)
+
+
 def plot_layer_norms(
     series: Mapping[str, Sequence[float]],
     ax: plt.Axes | None = None,
@@ -26,14 +43,14 @@ def plot_layer_norms(
     """One line per entry of ``series`` (label -> values per layer), layer 1 = input side.
 
     The y axis is logarithmic, so a geometric fall (a vanishing gradient) is a straight line.
+    A 2-D entry (one row per seed) is drawn as its median with a band from min to max.
     """
     if not series:
         raise ValueError("series must hold at least one label -> values entry")
     if ax is None:
         _, ax = plt.subplots()
     for label, values in series.items():
-        values = np.asarray(values, dtype=float)
-        ax.plot(np.arange(1, len(values) + 1), values, marker="o", ms=3, label=label)
+        _line_or_band(ax, values, label, marker="o", ms=3)
     ax.set_yscale("log")
     ax.set_xlabel("layer (1 = nearest the input)")
     ax.set_ylabel(ylabel)
@@ -50,14 +67,17 @@ def plot_histories(
     title: str | None = None,
     log: bool = False,
 ) -> plt.Axes:
-    """Training curves: one line per entry of ``histories`` (label -> value per epoch)."""
+    """Training curves: one line per entry of ``histories`` (label -> value per epoch).
+
+    A 2-D entry (one row per seed, e.g. ``[h["loss"] for h in runs]``) is drawn as its median
+    with a band from the smallest to the largest seed's value at each epoch.
+    """
     if not histories:
         raise ValueError("histories must hold at least one label -> values entry")
     if ax is None:
         _, ax = plt.subplots()
     for label, values in histories.items():
-        values = np.asarray(values, dtype=float)
-        ax.plot(np.arange(1, len(values) + 1), values, label=label)
+        _line_or_band(ax, values, label)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")

@@ -1,0 +1,71 @@
+import keras
+import numpy as np
+import pytest
+
+import vgutils
+from vgutils.data import spirals
+from vgutils.models import deep_mlp
+from vgutils.repeats import spread, train_over_seeds
+from vgutils.training import train
+
+X, Y = spirals(200)
+
+
+def build(seed):
+    return deep_mlp(3, 8, "relu", "he_normal", seed=seed)
+
+
+def test_a_later_seed_in_the_loop_trains_exactly_as_a_fresh_model_would():
+    runs = {s: h for s, _, h in train_over_seeds(build, [0, 1], X, Y, "binary_crossentropy",
+                                                  "adam", 0.01, epochs=3, batch_size=50)}
+    keras.utils.set_random_seed(1)
+    alone = train(build(1), X, Y, "binary_crossentropy", "adam", 0.01, epochs=3, batch_size=50)
+    np.testing.assert_allclose(runs[1]["loss"], alone["loss"], rtol=1e-5)
+    assert runs[0]["loss"] != runs[1]["loss"]
+
+
+def test_the_training_step_is_traced_once_for_all_seeds():
+    functions = set()
+    for _, model, _ in train_over_seeds(build, [0, 1, 2], X, Y, "mse", "sgd", 0.1, epochs=1):
+        functions.add(id(model.train_function))
+    assert len(functions) == 1
+
+
+def test_the_optimiser_restarts_for_every_seed():
+    steps = [int(m.optimizer.iterations.numpy())
+             for _, m, _ in train_over_seeds(build, [0, 1], X, Y, "mse", "adam", 0.01,
+                                             epochs=2, batch_size=100)]
+    assert steps == [4, 4]
+
+
+def test_build_must_keep_the_architecture():
+    def changing(seed):
+        return deep_mlp(3 + seed, 8, seed=seed)
+
+    with pytest.raises(ValueError, match="build must change only the seed"):
+        list(train_over_seeds(changing, [0, 1], X, Y, "mse", epochs=1))
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(TypeError, match="build must be a function"):
+        list(train_over_seeds(deep_mlp(2, 4), [0], X, Y, "mse"))
+    with pytest.raises(ValueError, match="at least one seed"):
+        list(train_over_seeds(build, [], X, Y, "mse"))
+    with pytest.raises(TypeError, match="callbacks must be a function"):
+        list(train_over_seeds(build, [0], X, Y, "mse", callbacks=[]))
+
+
+def test_spread_is_median_and_range_and_formats_all_three():
+    s = spread([0.3, 0.1, 0.2, 0.5, 0.4])
+    assert (s.median, s.low, s.high, s.n) == (0.3, 0.1, 0.5, 5)
+    assert f"{s:.2f}" == "0.30 (0.10 to 0.50, 5 seeds)"
+    with pytest.raises(ValueError, match="NaN"):
+        spread([0.1, float("nan")])
+    with pytest.raises(ValueError, match="at least one"):
+        spread([])
+
+
+def test_seeds_feed_train_over_seeds():
+    vgutils.setup(0)
+    got = [s for s, _, _ in train_over_seeds(build, vgutils.seeds(2), X, Y, "mse", epochs=1)]
+    assert got == [0, 1]

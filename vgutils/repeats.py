@@ -1,0 +1,146 @@
+"""Experiments repeated over seeds: one compiled model retrained per seed, and the spread.
+
+A claim about training is a claim over seeds. Training is chaotic: two CPUs with different
+instruction sets round differently, and the difference grows during training, so one run is
+one draw. :func:`train_over_seeds` trains the same architecture once per seed while tracing
+its training step only once (building and tracing a fresh model costs seconds, a few more
+epochs a fraction of that), and :func:`spread` summarises the per-seed results as a median
+with its range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+import numpy as np
+
+from ._checks import check_int, check_xy
+from .gradients import Loss, get_loss
+from .training import make_optimizer
+
+__all__ = ["Spread", "spread", "train_over_seeds"]
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The median of per-seed values with their smallest and largest, and how many there were.
+
+    Formatting applies a number format to all three: ``f"{s:.2f}"`` gives
+    ``"0.12 (0.08 to 0.20, 5 seeds)"``.
+    """
+
+    median: float
+    low: float
+    high: float
+    n: int
+
+    def __format__(self, spec: str) -> str:
+        spec = spec or ".3g"
+        return (f"{self.median:{spec}} ({self.low:{spec}} to {self.high:{spec}}, "
+                f"{self.n} seeds)")
+
+    def __str__(self) -> str:
+        return format(self)
+
+
+def spread(values: Iterable[float]) -> Spread:
+    """Median, minimum and maximum of one value per seed.
+
+    Raises:
+        ValueError: if ``values`` is empty or holds NaN.
+    """
+    array = np.asarray(list(values), dtype=np.float64).ravel()
+    if array.size == 0:
+        raise ValueError("values must hold at least one number (one per seed), got none")
+    if np.isnan(array).any():
+        raise ValueError(f"values must not hold NaN (a diverged run?), got {array.tolist()}")
+    return Spread(float(np.median(array)), float(array.min()), float(array.max()), array.size)
+
+
+def _same_architecture(model: keras.Model, fresh: keras.Model, seed: int) -> None:
+    ours = [tuple(w.shape) for w in model.weights]
+    theirs = [tuple(w.shape) for w in fresh.weights]
+    if ours != theirs:
+        raise ValueError(f"build({seed}) made a model with other weights than build's first "
+                         f"model ({len(theirs)} weights against {len(ours)}): build must "
+                         "change only the seed")
+
+
+def train_over_seeds(
+    build: Callable[[int], keras.Model],
+    seeds: Iterable[int],
+    x: Any,
+    y: Any,
+    loss: Loss,
+    optimizer: str = "sgd",
+    learning_rate: float | None = None,
+    epochs: int = 10,
+    batch_size: int = 32,
+    callbacks: Callable[[int], list] | None = None,
+    metrics: list | None = None,
+    validation_data: tuple | None = None,
+    **optimizer_settings: Any,
+) -> Iterator[tuple[int, keras.Model, dict[str, list[float]]]]:
+    """Train ``build(seed)`` for each seed; yield ``(seed, trained model, history)``.
+
+    The first seed's model is compiled once; for each further seed ``build(seed)`` makes
+    fresh initial weights (building is cheap, tracing is not), which are copied into the
+    compiled model, and the optimiser's state (step count, moments) is reset to where it
+    started, so every seed's run is a fresh run that reuses one traced training step. Keras's
+    random streams (batch order, dropout) are re-seeded with each seed. The same model object
+    is yielded every time: measure it inside the loop.
+
+    Args:
+        build: a function from a seed to a new, uncompiled model; it must change only the
+            initial weights (the same layers and shapes for every seed).
+        seeds: the seeds, e.g. ``vgutils.seeds(5)``.
+        x, y, loss, optimizer, learning_rate, epochs, batch_size, metrics, validation_data,
+            optimizer_settings: as for :func:`vgutils.training.train`; ``optimizer`` is a name.
+        callbacks: a function from the seed to a list of fresh Keras callbacks, or None.
+
+    Raises:
+        TypeError: if ``build`` or ``callbacks`` is not callable, or ``build`` returns no model.
+        ValueError: if ``seeds`` is empty, or ``build`` changes the architecture.
+    """
+    if not callable(build) or isinstance(build, keras.layers.Layer):
+        raise TypeError(f"build must be a function from a seed to a new model (e.g. "
+                        f"lambda seed: deep_mlp(..., seed=seed)), got {type(build).__name__}")
+    if callbacks is not None and not callable(callbacks):
+        raise TypeError("callbacks must be a function from the seed to a list of callbacks "
+                        "(fresh ones for every run), or None")
+    if not isinstance(optimizer, str):
+        raise TypeError(f"optimizer must be a name such as 'adam' (a fresh optimiser is made "
+                        f"from it), got {type(optimizer).__name__}")
+    seeds = [check_int("seed", s, minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed, got none")
+    epochs = check_int("epochs", epochs, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    get_loss(loss)
+    model = start = None
+    for seed in seeds:
+        fresh = build(seed)
+        if not isinstance(fresh, keras.Model):
+            raise TypeError(f"build({seed}) must return a keras.Model, got "
+                            f"{type(fresh).__name__}")
+        if model is None:
+            model = fresh
+            x, y = check_xy(model, x, y)
+            opt = make_optimizer(optimizer, learning_rate, **optimizer_settings)
+            opt.build(model.trainable_variables)  # one trace of the training step, not two
+            model.compile(optimizer=opt, loss=loss, metrics=metrics or [])
+            start = [np.array(v.numpy(), copy=True) for v in opt.variables]
+        else:
+            _same_architecture(model, fresh, seed)
+            model.set_weights(fresh.get_weights())
+            for variable, value in zip(model.optimizer.variables, start, strict=True):
+                variable.assign(value)
+        del fresh
+        keras.utils.set_random_seed(seed)
+        history = model.fit(x, y, epochs=epochs, batch_size=batch_size,
+                            callbacks=callbacks(seed) if callbacks else [],
+                            validation_data=validation_data, verbose=0)
+        yield seed, model, {k: [float(v) for v in vals] for k, vals in history.history.items()}
