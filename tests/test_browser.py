@@ -93,7 +93,13 @@ def _chromium(site, *args: str) -> subprocess.CompletedProcess:
         f"--proxy-server=http://{site['proxy']}",
         "--run-all-compositor-stages-before-draw", "--virtual-time-budget=30000",
         "--no-pings", "--disable-domain-reliability", "--disable-client-side-phishing-detection",
-        "--disable-features=Translate,OptimizationHints,MediaRouter,NetworkTimeServiceQuerying",
+        # the browser's own background traffic off: safe browsing lists, field trials, crash
+        # reports, metrics, model and certificate-list downloads
+        "--safebrowsing-disable-auto-update", "--disable-field-trial-config",
+        "--disable-breakpad", "--metrics-recording-only", "--no-service-autorun",
+        "--disable-features=Translate,OptimizationHints,OptimizationGuideModelDownloading,"
+        "MediaRouter,NetworkTimeServiceQuerying,AutofillServerCommunication,"
+        "CertificateTransparencyComponentUpdater,SafeBrowsingEnhancedProtection",
     ]
     return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120)
 
@@ -127,15 +133,49 @@ def test_chapter_page_renders_offline(site, chapter):
     assert 'class="output stderr"' not in dom and 'class="output traceback"' not in dom
 
 
-# Chromium itself (not the page) calls home to these hosts for its clock, sign-in and
-# safe-browsing services, whatever the flags; nothing in the book is served from them.
-_BROWSER_OWN = re.compile(r"^(GET http://|CONNECT )([a-z0-9-]+\.)*google\.com[:/]")
+# Chromium itself (not the page) may still call home for its clock, sign-in, safe-browsing
+# lists and component updates, whatever the flags: exactly these service hosts are the
+# browser's own. Nothing in the book is served from them, and a page's own Google-hosted
+# resources (fonts.googleapis.com, ajax.googleapis.com, www.gstatic.com) are not among them.
+_BROWSER_OWN = re.compile(
+    r"^(GET http://|CONNECT )("
+    r"([a-z0-9-]+\.)*google\.com|([a-z0-9-]+\.)*gvt1\.com|"
+    r"(update|safebrowsing|optimizationguide-pa|content-autofill)\.googleapis\.com"
+    r")[:/]"
+)
+
+
+def _off_machine(requests: list[str]) -> list[str]:
+    """The requests a page made for something off the machine (the browser's own left out)."""
+    return [r for r in requests if not _BROWSER_OWN.match(r)]
 
 
 def test_no_page_asked_for_anything_off_the_machine(site):
     # runs after the chapter pages (same module, declared later)
-    off = [r for r in site["seen"] if not _BROWSER_OWN.match(r)]
+    off = _off_machine(site["seen"])
     assert off == [], f"off-machine requests: {off[:10]}"
+
+
+_LEAKY_PAGE = """<!DOCTYPE html><html><head>
+<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>
+<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">
+</head><body><p>a page that loads from off the machine</p>
+<img src="http://images.example.org/figure.png" alt="figure"></body></html>
+"""
+
+
+def test_the_check_catches_a_page_that_loads_an_external_script_image_or_font(site, book_html):
+    page = book_html / "_leaky_probe.html"
+    page.write_text(_LEAKY_PAGE)
+    start = len(site["seen"])
+    try:
+        _chromium(site, "--dump-dom", urljoin(site["base"], page.name))
+    finally:
+        page.unlink()
+    caught = " ".join(_off_machine(site["seen"][start:]))
+    del site["seen"][start:]  # the probe's requests are not the book's
+    for host in ["cdn.jsdelivr.net", "fonts.googleapis.com", "images.example.org"]:
+        assert host in caught, f"a request for {host} was not caught: {caught!r}"
 
 
 def test_a_screenshot_of_chapter_one_for_a_person_to_look_at(site):

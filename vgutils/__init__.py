@@ -3,9 +3,11 @@
 Import it before TensorFlow or Keras. Importing it sets, only where the user has not set
 them already, the environment variables that keep TensorFlow's C++ start-up lines off
 stderr: ``TF_CPP_MIN_LOG_LEVEL=3`` hides the absl/INFO lines and ``TF_ENABLE_ONEDNN_OPTS=0``
-hides the oneDNN notice (nothing else does) and makes CPU results independent of oneDNN's
-instruction-set-specific kernels. Both must be set before TensorFlow is first imported,
-which is why this happens at import time and not in :func:`setup`.
+hides the oneDNN notice (nothing else does). Neither makes CPU results independent of the
+processor: TensorFlow's matrix products still use kernels chosen by its instruction set, so a
+trained result is one draw, and the chapters repeat training over :func:`seeds`. Both must be
+set before TensorFlow is first imported, which is why this happens at import time and not in
+:func:`setup`.
 """
 
 from __future__ import annotations
