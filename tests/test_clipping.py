@@ -9,7 +9,9 @@ from vgutils.clipping import (
     clip_by_value,
     cosine_similarity,
     descend,
+    descend_from,
     global_norm,
+    stack_runs,
 )
 from vgutils.models import deep_mlp
 
@@ -123,3 +125,37 @@ def test_descend_checks_its_arguments():
         descend(model, x, y, "mse", keras.optimizers.SGD(0.1), steps=0)
     with pytest.raises(TypeError, match="optimizer"):
         descend(model, x, y, "mse", "sgd", steps=1)
+
+
+def test_descend_from_gives_each_start_the_run_descend_gives_it():
+    x, y = _regression()
+    builds = [deep_mlp(2, 8, "tanh", output_activation=None, seed=s) for s in (0, 1)]
+    starts = [m.get_weights() for m in builds]
+    schedule = keras.optimizers.schedules.PolynomialDecay(0.1, 9, end_learning_rate=0.01)
+    driver = deep_mlp(2, 8, "tanh", output_activation=None, seed=5)  # weights replaced
+    runs = descend_from(driver, starts, x, y, "mse", keras.optimizers.SGD(schedule), 10)
+    for model, run in zip(builds, runs, strict=True):
+        alone = descend(model, x, y, "mse", keras.optimizers.SGD(schedule), 10)
+        for key in ("loss", "grad_norm", "learning_rate"):
+            np.testing.assert_allclose(run[key], alone[key], rtol=1e-5)
+    # the second run starts from its own weights and the schedule starts again at step 0
+    assert runs[0]["loss"][0] != pytest.approx(runs[1]["loss"][0], rel=1e-3)
+    np.testing.assert_allclose(runs[1]["learning_rate"][[0, -1]], [0.1, 0.01], rtol=1e-5)
+
+
+def test_descend_from_checks_the_starts():
+    x, y = _regression()
+    model = deep_mlp(2, 4, output_activation=None)
+    with pytest.raises(TypeError, match="starts"):
+        descend_from(model, [], x, y, "mse", keras.optimizers.SGD(0.1), 1)
+    with pytest.raises(ValueError, match="starts\\[0\\]"):
+        descend_from(model, [[np.zeros(3)]], x, y, "mse", keras.optimizers.SGD(0.1), 1)
+
+
+def test_stack_runs_pads_a_run_that_stopped_early_with_nan():
+    runs = [{"loss": np.array([1.0, 2.0, 3.0])}, {"loss": np.array([4.0, np.nan])}]
+    out = stack_runs(runs)
+    assert out.shape == (2, 3)
+    np.testing.assert_array_equal(out[1], [4.0, np.inf, np.nan])  # the run's NaN: overflow
+    with pytest.raises(KeyError, match="grad_norm"):
+        stack_runs(runs, "grad_norm")
