@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,11 +28,12 @@ def _line_or_band(ax: plt.Axes, values: Any, label: str, **style: Any) -> None:
         raise ValueError(f"{label!r}: values must be 1-D (one run) or 2-D (seeds, points), "
                          f"got shape {values.shape}")
     steps = np.arange(1, values.shape[1] + 1)
-    with np.errstate(invalid="ignore"):
+    with warnings.catch_warnings():  # a step where every seed's run had stopped: a gap
+        warnings.simplefilter("ignore", RuntimeWarning)
         median = np.nanmedian(values, axis=0)
+        low, high = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
     (line,) = ax.plot(steps, median, label=f"{label} (median of {values.shape[0]})", **style)
-    ax.fill_between(steps, np.nanmin(values, axis=0), np.nanmax(values, axis=0),
-                    color=line.get_color(), alpha=0.2, lw=0)
+    ax.fill_between(steps, low, high, color=line.get_color(), alpha=0.2, lw=0)
 
 
 def plot_layer_norms(
@@ -66,6 +68,7 @@ def plot_histories(
     ylabel: str = "loss",
     title: str | None = None,
     log: bool = False,
+    xlabel: str = "epoch",
 ) -> plt.Axes:
     """Training curves: one line per entry of ``histories`` (label -> value per epoch).
 
@@ -80,7 +83,7 @@ def plot_histories(
         _line_or_band(ax, values, label)
     if log:
         ax.set_yscale("log")
-    ax.set_xlabel("epoch")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
