@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import keras
@@ -12,7 +13,8 @@ from ._checks import check_int, check_xy
 from .gradients import Loss, dense_layers, get_loss
 from .training import make_optimizer
 
-__all__ = ["descent_losses", "steps_to_reach", "one_step_sizes", "noise_drift"]
+__all__ = ["descent_losses", "descent_over_seeds", "steps_to_reach", "one_step_sizes",
+           "noise_drift"]
 
 
 def _loss_value(loss_fn, y, model, x):
@@ -49,6 +51,12 @@ def descent_losses(
     """
     steps = check_int("steps", steps, minimum=1)
     x, y = check_xy(model, x, y)
+    run, _ = _compiled_descent(model, x, y, loss, optimizer, steps, learning_rate, settings)
+    return run().numpy().astype(np.float64)
+
+
+def _compiled_descent(model, x, y, loss, optimizer, steps, learning_rate, settings):
+    """A tf.function running ``steps`` full-batch steps on ``model``, and its optimiser."""
     loss_fn = get_loss(loss)
     opt = make_optimizer(optimizer, learning_rate, **settings)
     variables = model.trainable_variables
@@ -65,7 +73,77 @@ def descent_losses(
             values = values.write(t, value)
         return values.write(steps, _loss_value(loss_fn, yt, model, xt)).stack()
 
-    return run().numpy().astype(np.float64)
+    return run, opt
+
+
+def descent_over_seeds(
+    build: Callable[[int], keras.Model],
+    seeds: Iterable[int],
+    x: Any,
+    y: Any,
+    loss: Loss,
+    optimizer: str = "sgd",
+    steps: int = 100,
+    learning_rate: float | None = None,
+    **settings: Any,
+) -> Iterator[tuple[int, keras.Model, np.ndarray]]:
+    """:func:`descent_losses` for ``build(seed)``, seed by seed, with one compiled loop.
+
+    The first seed's model is trained by a compiled loop; for each further seed, ``build(seed)``
+    makes fresh initial weights, which are copied into that same model, and the optimiser's
+    state (step count, moments) is reset to where it started, so every seed's run is a fresh
+    run that reuses the traced loop (tracing a new loop per model costs seconds). The same
+    model object is yielded every time: measure it inside the loop.
+
+    Args:
+        build: a function from a seed to a new model, e.g.
+            ``lambda s: deep_mlp(6, 32, seed=s)``; it may change the weights it made (e.g.
+            scale some kernels) but must make the same layers and shapes for every seed.
+        seeds: the seeds, e.g. ``vgutils.seeds(5)``.
+        x, y, loss, optimizer, steps, learning_rate, settings: as for :func:`descent_losses`;
+            ``optimizer`` is a name (a fresh optimiser is made from it).
+
+    Yields:
+        ``(seed, trained model, loss curve)``; the curve is as :func:`descent_losses` returns.
+
+    Raises:
+        TypeError: if ``build`` is not callable, returns no model, or ``optimizer`` is no name.
+        ValueError: if ``seeds`` is empty or ``build`` changes the architecture.
+    """
+    if not callable(build) or isinstance(build, keras.layers.Layer):
+        raise TypeError(f"build must be a function from a seed to a new model (e.g. "
+                        f"lambda seed: deep_mlp(..., seed=seed)), got {type(build).__name__}")
+    if not isinstance(optimizer, str):
+        raise TypeError(f"optimizer must be a name such as 'adam' (a fresh optimiser is made "
+                        f"from it), got {type(optimizer).__name__}")
+    seeds = [check_int("seed", s, minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed, got none")
+    steps = check_int("steps", steps, minimum=1)
+    model = run = opt = start = None
+    for seed in seeds:
+        fresh = build(seed)
+        if not isinstance(fresh, keras.Model):
+            raise TypeError(f"build({seed}) must return a keras.Model, got "
+                            f"{type(fresh).__name__}")
+        if model is None:
+            model = fresh
+            x, y = check_xy(model, x, y)
+            run, opt = _compiled_descent(model, x, y, loss, optimizer, steps, learning_rate,
+                                         settings)
+            start = [np.array(v.numpy(), copy=True) for v in opt.variables]
+        else:
+            ours = [tuple(w.shape) for w in model.weights]
+            theirs = [tuple(w.shape) for w in fresh.weights]
+            if ours != theirs:
+                raise ValueError(f"build({seed}) made a model with other weights than build's "
+                                 f"first model ({len(theirs)} weights against {len(ours)}): "
+                                 "build must change only the seed")
+            model.set_weights(fresh.get_weights())
+            for variable, value in zip(opt.variables, start, strict=True):
+                variable.assign(value)
+        del fresh
+        yield seed, model, run().numpy().astype(np.float64)
 
 
 def steps_to_reach(losses: Any, threshold: float) -> int | None:
