@@ -12,6 +12,7 @@ from vgutils.saturation import (
     saturated_share,
     saturation_threshold,
     sgd,
+    sgd_over_seeds,
 )
 from vgutils.training import kernels, mean_abs_change
 
@@ -120,3 +121,30 @@ def test_backward_signal_norms_refuses_a_model_that_is_not_a_chain():
     model = residual_mlp(2, 4, seed=0)
     with pytest.raises(ValueError, match="plain chain"):
         backward_signal_norms(model, np.zeros((4, 2)), np.zeros((4, 1)), "mse")
+
+
+def test_sgd_over_seeds_gives_each_seed_the_run_sgd_gives_a_fresh_model():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 2)).astype("float32")
+    y = (x[:, :1] * x[:, 1:] > 0).astype("float32")
+    runs = list(sgd_over_seeds(lambda s: deep_mlp(3, 8, "tanh", seed=s), [3, 4], x, y,
+                               "binary_crossentropy", learning_rate=0.1, steps=6, batch_size=16))
+    assert [seed for seed, *_ in runs] == [3, 4] and runs[0][1] is runs[1][1]
+    for seed, _, result, start in runs:
+        fresh = deep_mlp(3, 8, "tanh", seed=seed)
+        assert all(np.array_equal(a, b) for a, b in zip(start, kernels(fresh), strict=True))
+        alone = sgd(fresh, x, y, "binary_crossentropy", learning_rate=0.1, steps=6,
+                    batch_size=16, seed=seed)
+        assert np.allclose(result["loss"], alone["loss"], rtol=1e-6)
+        for u, v in zip(result["update"], alone["update"], strict=True):
+            assert np.allclose(u, v, rtol=1e-5, atol=1e-9)  # the summed update restarts at 0
+    assert not np.allclose(runs[0][2]["loss"], runs[1][2]["loss"])
+
+
+def test_sgd_over_seeds_refuses_a_build_that_changes_the_architecture():
+    x, y = np.zeros((8, 2)), np.zeros((8, 1))
+    runs = sgd_over_seeds(lambda s: deep_mlp(1 + s, 4, seed=s), [0, 1], x, y, "mse",
+                          learning_rate=0.1, steps=1)
+    next(runs)
+    with pytest.raises(ValueError, match="other weights"):
+        next(runs)

@@ -6,6 +6,7 @@ below ``SATURATION`` (10 %) of the activation's maximal derivative.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from math import atanh, log, sqrt
 from statistics import NormalDist
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = [
     "backward_signal_norms",
     "per_layer_factor",
     "sgd",
+    "sgd_over_seeds",
 ]
 
 
@@ -131,6 +133,83 @@ def per_layer_factor(norms: Any, first: int = 1, last: int | None = None) -> flo
     return float(10 ** (-slope))
 
 
+def _check_rate(learning_rate: Any) -> float:
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, int | float) or not (
+        learning_rate > 0
+    ):
+        raise ValueError(f"learning_rate must be a number > 0, got {learning_rate!r}")
+    return float(learning_rate)
+
+
+class _Stepper:
+    """The traced gradient and update steps of plain SGD on one model (traced once, reused)."""
+
+    def __init__(self, model: keras.Model, loss: Loss, learning_rate: float):
+        loss_fn = get_loss(loss)
+        weights = model.trainable_variables
+        kernel_ids = {id(layer.kernel) for layer in dense_layers(model)}
+        is_kernel = [id(v) in kernel_ids for v in weights]
+        sums = [tf.Variable(tf.zeros(v.shape, tf.float64), trainable=False)
+                for v, k in zip(weights, is_kernel, strict=True) if k]
+        rate = tf.constant(learning_rate, tf.float32)
+        self.sums = sums
+
+        @tf.function
+        def gradient(xb, yb):
+            with tf.GradientTape() as tape:
+                value = tf.reduce_mean(loss_fn(yb, model(xb, training=True)))
+            grads = tape.gradient(value, weights)
+            norm = tf.linalg.global_norm([tf.cast(g, tf.float64) for g in grads])
+            return value, norm, grads
+
+        @tf.function
+        def apply(grads):
+            j, ratios = 0, []
+            for v, g, k in zip(weights, grads, is_kernel, strict=True):
+                if k:
+                    step = tf.cast(rate * g, tf.float64)
+                    ratios.append(tf.norm(step) / tf.norm(tf.cast(v, tf.float64)))
+                    sums[j].assign_sub(step)
+                    j += 1
+                v.assign_sub(rate * g)
+            biggest = tf.reduce_max(tf.stack([tf.reduce_max(tf.abs(v)) for v in weights]))
+            return biggest, tf.stack(ratios)
+
+        self.gradient, self.apply = gradient, apply
+
+    def run(self, x: np.ndarray, y: np.ndarray, steps: int, batch_size: int, seed: int
+            ) -> dict[str, Any]:
+        for s in self.sums:
+            s.assign(tf.zeros_like(s))
+        n = len(x)
+        rng = np.random.default_rng(seed)
+        order = np.arange(n)
+        record: dict[str, list] = {"loss": [], "grad_norm": [], "max_weight": [],
+                                   "update_ratio": []}
+        nonfinite = None
+        start = n
+        for step in range(1, steps + 1):
+            if start + batch_size > n:
+                order, start = rng.permutation(n), 0
+            idx = order[start : start + batch_size]
+            start += batch_size
+            value, norm, grads = self.gradient(tf.constant(x[idx]), tf.constant(y[idx]))
+            record["loss"].append(float(value))
+            record["grad_norm"].append(float(norm))
+            if not (np.isfinite(record["loss"][-1]) and np.isfinite(record["grad_norm"][-1])):
+                nonfinite = step
+                break
+            biggest, ratios = self.apply(grads)
+            record["max_weight"].append(float(biggest))
+            record["update_ratio"].append(ratios.numpy().astype(np.float64))
+        out: dict[str, Any] = {k: np.array(v, dtype=np.float64) for k, v in record.items()}
+        if not record["update_ratio"]:
+            out["update_ratio"] = np.zeros((0, len(self.sums)))
+        out["update"] = [s.numpy() for s in self.sums]
+        out["nonfinite_step"] = nonfinite
+        return out
+
+
 def sgd(
     model: keras.Model,
     x: Any,
@@ -161,64 +240,62 @@ def sgd(
     """
     steps = check_int("steps", steps, minimum=1)
     seed = check_int("seed", seed, minimum=0)
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, int | float) or not (
-        learning_rate > 0
-    ):
-        raise ValueError(f"learning_rate must be a number > 0, got {learning_rate!r}")
+    learning_rate = _check_rate(learning_rate)
     x, y = check_xy(model, x, y)
-    n = len(x)
-    batch_size = n if batch_size is None else check_int("batch_size", batch_size, minimum=1)
-    loss_fn = get_loss(loss)
-    weights = model.trainable_variables
-    kernel_ids = {id(layer.kernel) for layer in dense_layers(model)}
-    is_kernel = [id(v) in kernel_ids for v in weights]
-    sums = [tf.Variable(tf.zeros(v.shape, tf.float64), trainable=False)
-            for v, k in zip(weights, is_kernel, strict=True) if k]
-    rate = tf.constant(float(learning_rate), tf.float32)
+    batch_size = len(x) if batch_size is None else check_int("batch_size", batch_size, minimum=1)
+    return _Stepper(model, loss, learning_rate).run(x, y, steps, batch_size, seed)
 
-    @tf.function
-    def gradient(xb, yb):
-        with tf.GradientTape() as tape:
-            value = tf.reduce_mean(loss_fn(yb, model(xb, training=True)))
-        grads = tape.gradient(value, weights)
-        norm = tf.linalg.global_norm([tf.cast(g, tf.float64) for g in grads])
-        return value, norm, grads
 
-    @tf.function
-    def apply(grads):
-        j, ratios = 0, []
-        for v, g, k in zip(weights, grads, is_kernel, strict=True):
-            if k:
-                step = tf.cast(rate * g, tf.float64)
-                ratios.append(tf.norm(step) / tf.norm(tf.cast(v, tf.float64)))
-                sums[j].assign_sub(step)
-                j += 1
-            v.assign_sub(rate * g)
-        biggest = tf.reduce_max(tf.stack([tf.reduce_max(tf.abs(v)) for v in weights]))
-        return biggest, tf.stack(ratios)
+def sgd_over_seeds(
+    build: Callable[[int], keras.Model],
+    seeds: Iterable[int],
+    x: Any,
+    y: Any,
+    loss: Loss,
+    learning_rate: float,
+    steps: int,
+    batch_size: int | None = None,
+) -> Iterator[tuple[int, keras.Model, dict[str, Any], list[np.ndarray]]]:
+    """:func:`sgd` on ``build(seed)`` for each seed, with the SGD step traced only once.
 
-    rng = np.random.default_rng(seed)
-    order = np.arange(n)
-    record: dict[str, list] = {"loss": [], "grad_norm": [], "max_weight": [], "update_ratio": []}
-    nonfinite = None
-    start = n
-    for step in range(1, steps + 1):
-        if start + batch_size > n:
-            order, start = rng.permutation(n), 0
-        idx = order[start : start + batch_size]
-        start += batch_size
-        value, norm, grads = gradient(tf.constant(x[idx]), tf.constant(y[idx]))
-        record["loss"].append(float(value))
-        record["grad_norm"].append(float(norm))
-        if not (np.isfinite(record["loss"][-1]) and np.isfinite(record["grad_norm"][-1])):
-            nonfinite = step
-            break
-        biggest, ratios = apply(grads)
-        record["max_weight"].append(float(biggest))
-        record["update_ratio"].append(ratios.numpy().astype(np.float64))
-    out: dict[str, Any] = {k: np.array(v, dtype=np.float64) for k, v in record.items()}
-    if not record["update_ratio"]:
-        out["update_ratio"] = np.zeros((0, len(sums)))
-    out["update"] = [s.numpy() for s in sums]
-    out["nonfinite_step"] = nonfinite
-    return out
+    The first seed's model is kept; for each further seed ``build(seed)`` makes fresh initial
+    weights, which are copied into it (building is cheap, tracing is not). Each run shuffles
+    its batches with its own seed. The same model object is yielded every time, trained:
+    measure it inside the loop.
+
+    Yields:
+        ``(seed, model, result, start)``: ``result`` as returned by :func:`sgd`, ``start``
+        the Dense kernels before training (:func:`vgutils.training.kernels`).
+
+    Raises:
+        ValueError: if ``seeds`` is empty or ``build`` changes the architecture.
+    """
+    if not callable(build) or isinstance(build, keras.layers.Layer):
+        raise TypeError(f"build must be a function from a seed to a new model, got "
+                        f"{type(build).__name__}")
+    seeds = [check_int("seed", s, minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed, got none")
+    steps = check_int("steps", steps, minimum=1)
+    learning_rate = _check_rate(learning_rate)
+    model = stepper = None
+    for seed in seeds:
+        fresh = build(seed)
+        if not isinstance(fresh, keras.Model):
+            raise TypeError(f"build({seed}) must return a keras.Model, got "
+                            f"{type(fresh).__name__}")
+        if model is None:
+            model = fresh
+            x, y = check_xy(model, x, y)
+            size = len(x) if batch_size is None else check_int("batch_size", batch_size,
+                                                                minimum=1)
+            stepper = _Stepper(model, loss, learning_rate)
+        else:
+            shapes = [tuple(w.shape) for w in model.weights]
+            if shapes != [tuple(w.shape) for w in fresh.weights]:
+                raise ValueError(f"build({seed}) made a model with other weights than the "
+                                 "first seed's: build must change only the seed")
+            model.set_weights(fresh.get_weights())
+        del fresh
+        start = [np.array(layer.kernel.numpy(), copy=True) for layer in dense_layers(model)]
+        yield seed, model, stepper.run(x, y, steps, size, seed), start
