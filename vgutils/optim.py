@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from ._checks import check_int, check_xy
 from .gradients import Loss, dense_layers, get_loss
+from .repeats import models_over_seeds
 from .training import make_optimizer
 
 __all__ = ["descent_losses", "descent_over_seeds", "steps_to_reach", "one_step_sizes",
@@ -110,39 +111,20 @@ def descent_over_seeds(
         TypeError: if ``build`` is not callable, returns no model, or ``optimizer`` is no name.
         ValueError: if ``seeds`` is empty or ``build`` changes the architecture.
     """
-    if not callable(build) or isinstance(build, keras.layers.Layer):
-        raise TypeError(f"build must be a function from a seed to a new model (e.g. "
-                        f"lambda seed: deep_mlp(..., seed=seed)), got {type(build).__name__}")
     if not isinstance(optimizer, str):
         raise TypeError(f"optimizer must be a name such as 'adam' (a fresh optimiser is made "
                         f"from it), got {type(optimizer).__name__}")
-    seeds = [check_int("seed", s, minimum=0) for s in seeds]
-    if not seeds:
-        raise ValueError("seeds must hold at least one seed, got none")
     steps = check_int("steps", steps, minimum=1)
-    model = run = opt = start = None
-    for seed in seeds:
-        fresh = build(seed)
-        if not isinstance(fresh, keras.Model):
-            raise TypeError(f"build({seed}) must return a keras.Model, got "
-                            f"{type(fresh).__name__}")
-        if model is None:
-            model = fresh
+    run = opt = start = None
+    for seed, model in models_over_seeds(build, seeds):
+        if run is None:
             x, y = check_xy(model, x, y)
             run, opt = _compiled_descent(model, x, y, loss, optimizer, steps, learning_rate,
                                          settings)
             start = [np.array(v.numpy(), copy=True) for v in opt.variables]
         else:
-            ours = [tuple(w.shape) for w in model.weights]
-            theirs = [tuple(w.shape) for w in fresh.weights]
-            if ours != theirs:
-                raise ValueError(f"build({seed}) made a model with other weights than build's "
-                                 f"first model ({len(theirs)} weights against {len(ours)}): "
-                                 "build must change only the seed")
-            model.set_weights(fresh.get_weights())
             for variable, value in zip(opt.variables, start, strict=True):
                 variable.assign(value)
-        del fresh
         yield seed, model, run().numpy().astype(np.float64)
 
 

@@ -21,7 +21,7 @@ from ._checks import check_int, check_xy
 from .gradients import Loss, get_loss
 from .training import make_optimizer
 
-__all__ = ["Spread", "spread", "train_over_seeds"]
+__all__ = ["Spread", "spread", "models_over_seeds", "train_over_seeds"]
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,42 @@ def spread(values: Iterable[float]) -> Spread:
     return Spread(float(np.median(array)), float(array.min()), float(array.max()), array.size)
 
 
-def _same_architecture(model: keras.Model, fresh: keras.Model, seed: int) -> None:
-    ours = [tuple(w.shape) for w in model.weights]
-    theirs = [tuple(w.shape) for w in fresh.weights]
-    if ours != theirs:
-        raise ValueError(f"build({seed}) made a model with other weights than build's first "
-                         f"model ({len(theirs)} weights against {len(ours)}): build must "
-                         "change only the seed")
+def models_over_seeds(build: Callable[[int], keras.Model], seeds: Iterable[int]
+                      ) -> Iterator[tuple[int, keras.Model]]:
+    """Yield ``(seed, model)``: ``build(first seed)`` itself, then, for each later seed, the
+    same model object with ``build(seed)``'s initial weights copied in.
+
+    The loop behind every repeat-over-seeds helper: the caller compiles or traces the model
+    once, at the first seed, and resets its own optimiser state at the later ones.
+
+    Raises:
+        TypeError: if ``build`` is not a function or returns no model.
+        ValueError: if ``seeds`` is empty, or ``build`` changes the architecture.
+    """
+    if not callable(build) or isinstance(build, keras.layers.Layer):
+        raise TypeError(f"build must be a function from a seed to a new model (e.g. "
+                        f"lambda seed: deep_mlp(..., seed=seed)), got {type(build).__name__}")
+    seeds = [check_int("seed", s, minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed, got none")
+    model = None
+    for seed in seeds:
+        fresh = build(seed)
+        if not isinstance(fresh, keras.Model):
+            raise TypeError(f"build({seed}) must return a keras.Model, got "
+                            f"{type(fresh).__name__}")
+        if model is None:
+            model = fresh
+        else:
+            ours = [tuple(w.shape) for w in model.weights]
+            theirs = [tuple(w.shape) for w in fresh.weights]
+            if ours != theirs:
+                raise ValueError(f"build({seed}) made a model with other weights than build's "
+                                 f"first model ({len(theirs)} weights against {len(ours)}): "
+                                 "build must change only the seed")
+            model.set_weights(fresh.get_weights())
+        del fresh
+        yield seed, model
 
 
 def train_over_seeds(
@@ -114,31 +143,20 @@ def train_over_seeds(
     if not isinstance(optimizer, str):
         raise TypeError(f"optimizer must be a name such as 'adam' (a fresh optimiser is made "
                         f"from it), got {type(optimizer).__name__}")
-    seeds = [check_int("seed", s, minimum=0) for s in seeds]
-    if not seeds:
-        raise ValueError("seeds must hold at least one seed, got none")
     epochs = check_int("epochs", epochs, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     get_loss(loss)
-    model = start = None
-    for seed in seeds:
-        fresh = build(seed)
-        if not isinstance(fresh, keras.Model):
-            raise TypeError(f"build({seed}) must return a keras.Model, got "
-                            f"{type(fresh).__name__}")
-        if model is None:
-            model = fresh
+    start = None
+    for seed, model in models_over_seeds(build, seeds):
+        if start is None:
             x, y = check_xy(model, x, y)
             opt = make_optimizer(optimizer, learning_rate, **optimizer_settings)
             opt.build(model.trainable_variables)  # one trace of the training step, not two
             model.compile(optimizer=opt, loss=loss, metrics=metrics or [])
             start = [np.array(v.numpy(), copy=True) for v in opt.variables]
         else:
-            _same_architecture(model, fresh, seed)
-            model.set_weights(fresh.get_weights())
             for variable, value in zip(model.optimizer.variables, start, strict=True):
                 variable.assign(value)
-        del fresh
         keras.utils.set_random_seed(seed)
         history = model.fit(x, y, epochs=epochs, batch_size=batch_size,
                             callbacks=callbacks(seed) if callbacks else [],

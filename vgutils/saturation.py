@@ -18,6 +18,7 @@ import tensorflow as tf
 from ._checks import check_int, check_xy
 from .gradients import Loss, dense_layers, get_loss
 from .probes import SATURATION, activation_layers
+from .repeats import models_over_seeds
 
 __all__ = [
     "saturation_threshold",
@@ -270,32 +271,14 @@ def sgd_over_seeds(
     Raises:
         ValueError: if ``seeds`` is empty or ``build`` changes the architecture.
     """
-    if not callable(build) or isinstance(build, keras.layers.Layer):
-        raise TypeError(f"build must be a function from a seed to a new model, got "
-                        f"{type(build).__name__}")
-    seeds = [check_int("seed", s, minimum=0) for s in seeds]
-    if not seeds:
-        raise ValueError("seeds must hold at least one seed, got none")
     steps = check_int("steps", steps, minimum=1)
     learning_rate = _check_rate(learning_rate)
-    model = stepper = None
-    for seed in seeds:
-        fresh = build(seed)
-        if not isinstance(fresh, keras.Model):
-            raise TypeError(f"build({seed}) must return a keras.Model, got "
-                            f"{type(fresh).__name__}")
-        if model is None:
-            model = fresh
+    stepper = None
+    for seed, model in models_over_seeds(build, seeds):
+        if stepper is None:
             x, y = check_xy(model, x, y)
             size = len(x) if batch_size is None else check_int("batch_size", batch_size,
                                                                 minimum=1)
             stepper = _Stepper(model, loss, learning_rate)
-        else:
-            shapes = [tuple(w.shape) for w in model.weights]
-            if shapes != [tuple(w.shape) for w in fresh.weights]:
-                raise ValueError(f"build({seed}) made a model with other weights than the "
-                                 "first seed's: build must change only the seed")
-            model.set_weights(fresh.get_weights())
-        del fresh
         start = [np.array(layer.kernel.numpy(), copy=True) for layer in dense_layers(model)]
         yield seed, model, stepper.run(x, y, steps, size, seed), start
