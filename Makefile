@@ -51,19 +51,19 @@ robustness: $(DEV_STAMP)
 
 ## execute: re-run notebooks and store their outputs (all of them, or NB=path/to.ipynb)
 execute: $(STAMP)
-	$(PY) -m vgutils.coursework execute $(NB)
+	$(PY) -m tools.coursework execute $(NB)
 
 ## student: write the student edition (solutions stubbed, outputs cleared) into _student/
 student: $(STAMP)
-	$(PY) -m vgutils.coursework student notebooks _student
+	$(PY) -m tools.coursework student notebooks _student
 
 ## bench: run every chapter; wall time and kernel peak memory against the budgets (60 s, 1 GB)
 bench: $(STAMP)
-	$(PY) -m vgutils.coursework bench $(NB)
+	$(PY) -m tools.coursework bench $(NB)
 
-## lint: ruff on vgutils, tests and notebooks
+## lint: ruff on vgutils, tests, tools and notebooks
 lint: $(STAMP)
-	$(VENV)/bin/ruff check vgutils tests notebooks
+	$(VENV)/bin/ruff check vgutils tests tools notebooks
 
 clean:
 	rm -rf _build _student

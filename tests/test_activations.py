@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from vgutils.activations import ACTIVATIONS, SELU_ALPHA, SELU_SCALE, activation, derivative
+from vgutils.labs.activations import ACTIVATIONS, SELU_ALPHA, SELU_SCALE, activation, derivative
 
 Z = np.linspace(-6, 6, 241)
 Z = Z[np.abs(Z) > 1e-9]  # the kink of ReLU at 0 has no derivative

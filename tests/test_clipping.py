@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from vgutils.clipping import (
+from vgutils.labs.clipping import (
     clip_by_global_norm,
     clip_by_norm,
     clip_by_value,

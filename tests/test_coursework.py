@@ -1,7 +1,7 @@
 import nbformat
 import pytest
 
-from vgutils.coursework import make_student, strip_solutions
+from tools.coursework import make_student, strip_solutions
 
 SOURCE = """def f(x):
     ### BEGIN SOLUTION
@@ -45,7 +45,7 @@ def test_student_edition_of_every_chapter_has_stubs_and_no_outputs(root, tmp_pat
 
 
 def test_grading_reads_every_check_of_a_solved_and_of_an_unsolved_chapter(root, tmp_path):
-    from vgutils.coursework import grade
+    from tools.coursework import grade
 
     solved = grade(root / "notebooks" / "01_chain_rule.ipynb")
     assert [ok for _, ok, _ in solved] == [True, True, True]
@@ -56,7 +56,7 @@ def test_grading_reads_every_check_of_a_solved_and_of_an_unsolved_chapter(root, 
 
 
 def test_cells_tagged_solution_are_dropped_from_the_student_edition():
-    from vgutils.coursework import student_notebook
+    from tools.coursework import student_notebook
 
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("Exercise: what is 2 + 2?"),

@@ -105,3 +105,35 @@ def test_measuring_leaves_batch_norm_statistics_untouched():
     layer_gradient_norms(model, X * 10 + 3, Y, "binary_crossentropy")
     after = [v.numpy() for v in model.non_trainable_variables]
     assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+
+
+def test_loss_and_gradients_is_the_one_path_behind_the_per_layer_norms():
+    import vgutils as vg
+
+    model = vg.deep_mlp(3, 8, "relu", "he_normal", batch_norm=True, seed=0)
+    x, y = vg.spirals(64)
+    moving = [np.array(v.numpy()) for v in model.non_trainable_variables]
+    loss, grads = vg.loss_and_gradients(model, x, y, "binary_crossentropy")
+    assert isinstance(loss, float) and len(grads) == len(model.trainable_variables)
+    kernels = [layer.kernel for layer in vg.dense_layers(model)]
+    _, kernel_grads = vg.loss_and_gradients(model, x, y, "binary_crossentropy", wrt=kernels)
+    np.testing.assert_allclose([np.linalg.norm(g) for g in kernel_grads],
+                               vg.layer_gradient_norms(model, x, y, "binary_crossentropy"),
+                               rtol=1e-6)
+    for before, after in zip(moving, model.non_trainable_variables, strict=True):
+        np.testing.assert_array_equal(before, after.numpy())  # batch norm's state kept
+
+
+def test_loss_and_gradients_with_respect_to_the_inputs_and_bad_wrt():
+    import vgutils as vg
+
+    model = vg.recurrent_model("simple", 4, 5, seed=0)
+    x, y = vg.adding_problem(16, 5, seed=0)
+    _, g = vg.loss_and_gradients(model, x, y, "mse", wrt="inputs", training=False)
+    assert g.shape == x.shape
+    np.testing.assert_allclose(np.sqrt((g**2).sum(axis=(0, 2))),
+                               vg.time_step_gradient_norms(model, x, y, "mse"), rtol=1e-6)
+    with pytest.raises(ValueError, match="wrt"):
+        vg.loss_and_gradients(model, x, y, "mse", wrt="weights")
+    with pytest.raises(TypeError, match="wrt"):
+        vg.loss_and_gradients(model, x, y, "mse", wrt=3)

@@ -69,8 +69,9 @@ def test_notebook_starts_with_vgutils_and_has_the_chapter_shape(path):
     nb = _read(path)
     code = [c for c in nb.cells if c.cell_type == "code"]
     first = code[0].source
-    assert "import vgutils" in first and "vgutils.setup(" in first
-    assert first.index("import vgutils") < first.find("tensorflow") or "tensorflow" not in first
+    assert first.startswith("import vgutils as vg"), "the first line is the front door"
+    assert "vg.setup(" in first
+    assert len(first.splitlines()) <= 8, "the opening cell is at most 8 lines"
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for heading in ["What you will learn", "## Summary", "## Exercises", "## References"]:
         assert heading in text, f"missing {heading!r}"
@@ -91,8 +92,8 @@ def test_notebook_asserts_its_claims_in_at_least_three_places(path):
 def test_seeds_flow_from_setup_so_vgutils_seed_reaches_every_model(path):
     # VGUTILS_SEED replaces setup's seed; a literal seed=0 in a builder would ignore it
     code = [c.source for c in _read(path).cells if c.cell_type == "code"]
-    assert re.search(r"^SEED = vgutils\.setup\(seed=\d+\)", code[0], re.M), (
-        "the first cell keeps setup's return value: SEED = vgutils.setup(seed=0)"
+    assert re.search(r"^SEED = vg\.setup\(seed=\d+\)", code[0], re.M), (
+        "the first cell keeps setup's return value: SEED = vg.setup(seed=0)"
     )
     builders = re.compile(r"(deep_mlp|residual_mlp|recurrent_model)\([^)]*seed=\d")
     for source in code[1:]:
@@ -176,7 +177,7 @@ def test_in_the_student_edition_each_check_finds_the_names_it_reads(path):
     """A check run before the exercise is done must say 'not yet', not raise NameError."""
     import ast
 
-    from vgutils.coursework import strip_solutions
+    from tools.coursework import strip_solutions
 
     cells = _read(path).cells
     for i, cell in enumerate(cells):
@@ -197,3 +198,15 @@ def test_in_the_student_edition_each_check_finds_the_names_it_reads(path):
             f"the check after exercise cell {i} reads {sorted(missing)}, which only the solution "
             "defines: set them to None before '### BEGIN SOLUTION'"
         )
+
+
+_TOOLKIT_IMPORT = re.compile(r"^\s*from vgutils\.(?!labs\b|exercises\b)\w+ import", re.M)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_chapters_call_the_toolkit_through_the_front_door(path):
+    # vg.train, vg.spirals: every name shows where it comes from
+    for cell in _read(path).cells:
+        if cell.cell_type == "code":
+            assert not _TOOLKIT_IMPORT.search(cell.source), (
+                f"{path.stem}: import the toolkit as `vg` instead of: {cell.source[:80]}")

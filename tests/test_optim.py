@@ -2,14 +2,14 @@ import numpy as np
 import pytest
 
 from vgutils.data import spirals
-from vgutils.models import deep_mlp
-from vgutils.optim import (
+from vgutils.labs.optim import (
     descent_losses,
     descent_over_seeds,
     noise_drift,
     one_step_sizes,
     steps_to_reach,
 )
+from vgutils.models import deep_mlp
 from vgutils.training import kernels
 
 X, Y = spirals(128)

@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from vgutils.labs.widgets import gradient_explorer, gradient_profile, profile_figure  # noqa: E402
 from vgutils.plots import (  # noqa: E402
     plot_activation_histograms,
     plot_histories,
@@ -13,7 +14,6 @@ from vgutils.plots import (  # noqa: E402
     plot_norm_heatmap,
     plot_update_ratios,
 )
-from vgutils.widgets import gradient_explorer, gradient_profile, profile_figure  # noqa: E402
 
 
 def test_layer_norm_plot_uses_a_log_axis_and_one_line_per_series():
@@ -85,7 +85,7 @@ def test_in_a_real_kernel_moving_a_control_redraws_the_figure(tmp_path):
     from nbclient import NotebookClient
 
     code = [
-        "import vgutils\nvgutils.setup(0)\nfrom vgutils.widgets import gradient_explorer\n"
+        "import vgutils\nvgutils.setup(0)\nfrom vgutils.labs.widgets import gradient_explorer\n"
         "box = gradient_explorer(depth=3)\nbox",
         "out = box.children[2]\nfirst = out.outputs[-1]['data']['image/png']\n"
         "box.children[0].children[0].value = 6",

@@ -7,7 +7,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from vgutils.recurrent import (  # noqa: E402
+from vgutils.labs.recurrent import (  # noqa: E402
     draw_unrolled,
     gate_path_factor,
     jacobian_product_norms,
@@ -161,7 +161,7 @@ def _final_state_by_numpy_matches_keras(cell):
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_mean_gate_values_follow_the_keras_recurrence(cell, monkeypatch):
-    import vgutils.recurrent as rec
+    import vgutils.labs.recurrent as rec
 
     model, X, keras_h = _final_state_by_numpy_matches_keras(cell)
     seen = []

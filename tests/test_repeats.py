@@ -1,4 +1,3 @@
-import keras
 import numpy as np
 import pytest
 
@@ -16,10 +15,11 @@ def build(seed):
 
 
 def test_a_later_seed_in_the_loop_trains_exactly_as_a_fresh_model_would():
+    vgutils.setup(0)  # the batch order depends on the run's seed and on the notebook's
     runs = {s: h for s, _, h in train_over_seeds(build, [0, 1], X, Y, "binary_crossentropy",
                                                   "adam", 0.01, epochs=3, batch_size=50)}
-    keras.utils.set_random_seed(1)
-    alone = train(build(1), X, Y, "binary_crossentropy", "adam", 0.01, epochs=3, batch_size=50)
+    alone = train(build(1), X, Y, "binary_crossentropy", "adam", 0.01, epochs=3, batch_size=50,
+                  shuffle_seed=1)
     np.testing.assert_allclose(runs[1]["loss"], alone["loss"], rtol=1e-5)
     assert runs[0]["loss"] != runs[1]["loss"]
 
@@ -69,3 +69,34 @@ def test_seeds_feed_train_over_seeds():
     vgutils.setup(0)
     got = [s for s, _, _ in train_over_seeds(build, vgutils.seeds(2), X, Y, "mse", epochs=1)]
     assert got == [0, 1]
+
+
+def test_models_side_by_side_train_as_each_would_alone():
+    from vgutils.repeats import train_side_by_side
+
+    models = [build(0), build(1)]
+    names = [m.name for m in models]
+    together = train_side_by_side(models, X, Y, "binary_crossentropy", "adam", 0.01, epochs=3,
+                                  batch_size=50, shuffle_seed=5, metrics=["accuracy"])
+    alone = train(build(1), X, Y, "binary_crossentropy", "adam", 0.01, epochs=3, batch_size=50,
+                  shuffle_seed=5, metrics=["accuracy"])
+    assert sorted(together[1]) == ["accuracy", "loss"]
+    np.testing.assert_allclose(together[1]["loss"], alone["loss"], rtol=1e-5)
+    assert together[0]["loss"] != together[1]["loss"]
+    assert [m.name for m in models] == names  # names restored
+    trained = models[1].get_weights()
+    assert not np.allclose(trained[0], build(1).get_weights()[0])  # trained in place
+
+
+def test_side_by_side_refuses_what_would_couple_or_confuse_the_models():
+    from vgutils.repeats import train_side_by_side
+
+    model = build(0)
+    with pytest.raises(ValueError, match="share the weight"):
+        train_side_by_side([model, model], X, Y, "mse")
+    with pytest.raises(ValueError, match="global_clipnorm"):
+        train_side_by_side([build(0), build(1)], X, Y, "mse", global_clipnorm=1.0)
+    with pytest.raises(TypeError, match=r"models\[1\]"):
+        train_side_by_side([build(0), "net"], X, Y, "mse")
+    with pytest.raises(TypeError, match="non-empty list"):
+        train_side_by_side([], X, Y, "mse")

@@ -2,11 +2,9 @@ import keras
 import numpy as np
 import pytest
 
-from vgutils.activations import derivative
 from vgutils.gradients import layer_gradient_norms
-from vgutils.models import deep_mlp, residual_mlp
-from vgutils.probes import SATURATION
-from vgutils.saturation import (
+from vgutils.labs.activations import derivative
+from vgutils.labs.saturation import (
     backward_signal_norms,
     per_layer_factor,
     saturated_share,
@@ -14,6 +12,8 @@ from vgutils.saturation import (
     sgd,
     sgd_over_seeds,
 )
+from vgutils.models import deep_mlp, residual_mlp
+from vgutils.probes import SATURATION
 from vgutils.training import kernels, mean_abs_change
 
 

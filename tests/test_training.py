@@ -32,3 +32,19 @@ def test_bad_optimizer_settings_are_named():
         make_optimizer("sgdd")
     with pytest.raises(ValueError, match="as many layers"):
         mean_abs_change([np.zeros(2)], [])
+
+
+def test_batches_cover_every_example_once_per_epoch_in_a_seeded_order():
+    from vgutils.training import batches
+
+    x = np.arange(10, dtype=np.float64).reshape(10, 1)
+    data = batches(x, x.copy(), 4, seed=3)
+    first = np.concatenate([b[0].numpy().ravel() for b in data])
+    second = np.concatenate([b[0].numpy().ravel() for b in data])
+    again = np.concatenate([b[0].numpy().ravel() for b in batches(x, x.copy(), 4, seed=3)])
+    assert sorted(first) == list(range(10)) and sorted(second) == list(range(10))
+    assert not np.array_equal(first, second)  # reshuffled every epoch
+    np.testing.assert_array_equal(first, again)  # the same seed, the same order
+    assert [len(b[0]) for b in data] == [4, 4, 2]
+    assert next(iter(data))[0].dtype.name == "float32"
+

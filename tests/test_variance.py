@@ -3,10 +3,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from vgutils.activations import SELU_ALPHA, SELU_SCALE, activation
 from vgutils.gradients import dense_layers, layer_gradient_norms
-from vgutils.models import deep_mlp
-from vgutils.variance import (
+from vgutils.labs.activations import SELU_ALPHA, SELU_SCALE, activation
+from vgutils.labs.variance import (
     forward_variance,
     gaussian_expectation,
     gaussian_variance,
@@ -14,6 +13,7 @@ from vgutils.variance import (
     propagate,
     sample_kernels,
 )
+from vgutils.models import deep_mlp
 
 
 def test_init_variance_gives_the_three_rules():

@@ -1,4 +1,16 @@
-"""vgutils: the helper package of the course on vanishing and exploding gradients.
+"""vgutils: the toolkit of the course on vanishing and exploding gradients.
+
+``import vgutils as vg`` is the front door. ``vg.setup`` makes a notebook reproducible;
+the rest of the toolkit is one name away: data (``vg.spirals``), models (``vg.deep_mlp``),
+training (``vg.train``, ``vg.train_over_seeds``, ``vg.spread``), measurements
+(``vg.loss_and_gradients``, ``vg.layer_gradient_norms``, ``vg.activation_stats``), the
+diagnosis (``vg.diagnose``, ``vg.GradientMonitor``) and the book's plots
+(``vg.plot_histories``). ``__all__`` lists every name; the book's API page describes each.
+Each name loads its module on first use, so ``import vgutils`` itself stays light.
+
+Two other places hold the rest: ``vgutils.labs`` is the machinery of single chapters (it
+may use the toolkit; the toolkit never imports it), and ``vgutils.exercises`` the
+exercises' self-checks.
 
 Import it before TensorFlow or Keras. Importing it sets, only where the user has not set
 them already, the environment variables that keep TensorFlow's C++ start-up lines off
@@ -21,13 +33,36 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 # a fixed thread count keeps NumPy's results the same on machines with more cores.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import importlib  # noqa: E402
 import random  # noqa: E402
 import sys  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-__all__ = ["setup", "seeds", "current_seed", "diagnose", "tensorflow_was_imported_first",
-           "__version__"]
+# The toolkit behind the front door: module -> the names it gives `vg.` (each module's own
+# __all__; a test keeps the two in step, and the book's API page lists them all).
+TOOLKIT = {
+    "data": ["spirals", "circles", "adding_problem"],
+    "models": ["deep_mlp", "residual_mlp", "recurrent_model", "make_initializer",
+               "make_activation"],
+    "training": ["train", "make_optimizer", "kernels", "mean_abs_change"],
+    "repeats": ["train_over_seeds", "train_side_by_side", "models_over_seeds", "spread",
+                "Spread"],
+    "gradients": ["loss_and_gradients", "layer_gradient_norms", "weight_gradient_norms",
+                  "time_step_gradient_norms", "finite_difference", "dense_layers",
+                  "weight_matrices", "get_loss"],
+    "probes": ["activation_stats", "layer_outputs", "activation_layers", "update_ratio",
+               "SATURATION"],
+    "callbacks": ["GradientMonitor", "UpdateRatioMonitor"],
+    "diagnosis": ["diagnose", "Diagnosis", "THRESHOLDS", "REMEDIES"],
+    "plots": ["plot_histories", "plot_layer_norms", "plot_norm_heatmap",
+              "plot_activation_histograms", "plot_update_ratios"],
+}
+_WHERE = {name: module for module, names in TOOLKIT.items() for name in names}
+_SUBMODULES = {*TOOLKIT, "labs", "exercises"}
+
+__all__ = ["setup", "seeds", "current_seed", "tensorflow_was_imported_first", "__version__",
+           *_WHERE]
 __version__ = "0.1.0"
 
 # Whether TensorFlow was already loaded when vgutils was first imported: then the variables
@@ -146,9 +181,17 @@ def seeds(n: int) -> list[int]:
 
 
 def __getattr__(name: str):
-    # vgutils.diagnose without importing TensorFlow at `import vgutils` time
-    if name == "diagnose":
-        from .diagnosis import diagnose
+    # vg.<name> loads the toolkit module that defines it on first use (PEP 562), so that
+    # `import vgutils` sets TensorFlow's environment variables before TensorFlow loads
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'vgutils' has no attribute {name!r}; the toolkit's names "
+                         "are in vgutils.__all__, a chapter's machinery in vgutils.labs")
 
-        return diagnose
-    raise AttributeError(f"module 'vgutils' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__, *_SUBMODULES})

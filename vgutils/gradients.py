@@ -12,6 +12,7 @@ import tensorflow as tf
 from ._checks import check_xy
 
 __all__ = [
+    "loss_and_gradients",
     "dense_layers",
     "weight_matrices",
     "weight_gradient_norms",
@@ -108,19 +109,71 @@ def _mean_loss(loss_fn, y, y_pred):
 
 
 def _loss_and_grads(model, loss_fn, x, y, variables, training):
-    """Mean loss and its gradients, leaving the model's state as it was.
+    """Mean loss and its gradients with respect to ``variables`` (or to the input ``x`` when
+    ``variables`` is None), leaving the model's state as it was.
 
-    A forward pass in training mode updates non-trainable state (batch norm's moving
-    statistics, dropout's seed); measuring must not change the model, so it is restored.
+    The one place the toolkit computes a loss and its gradients: every measurement calls it
+    (eagerly, or inside a compiled function as GradientMonitor does). A forward pass in
+    training mode updates non-trainable state (batch norm's moving statistics, dropout's
+    seed); measuring must not change the model, so that state is restored.
     """
     state = list(model.non_trainable_variables)
     saved = [tf.identity(v) for v in state]
+    x = tf.convert_to_tensor(x)
     with tf.GradientTape() as tape:
+        if variables is None:
+            tape.watch(x)
         value = _mean_loss(loss_fn, y, model(x, training=training))
-    grads = tape.gradient(value, variables)
+    grads = tape.gradient(value, x if variables is None else variables)
     for v, old in zip(state, saved, strict=True):
         v.assign(old)
     return value, grads
+
+
+def loss_and_gradients(
+    model: keras.Model, x: Any, y: Any, loss: Loss, wrt: Any = None, training: bool = True
+) -> tuple[float, list[np.ndarray | None] | np.ndarray]:
+    """The mean loss on ``(x, y)`` and its gradients, without changing the model.
+
+    Every gradient the toolkit reports (per layer, per weight matrix, per time step, in
+    :func:`vgutils.diagnose` and :class:`vgutils.GradientMonitor`) comes from this one
+    computation. Batch norm's moving statistics and any other non-trainable state are
+    restored afterwards, so measuring in training mode leaves the model as it was.
+
+    Args:
+        model: a built Keras model.
+        x, y: inputs and targets, with the same number of rows; ``x`` must fit the model.
+        loss: a Keras loss name or a callable ``loss(y_true, y_pred)``.
+        wrt: what to differentiate with respect to: None for all trainable variables, a
+            list of the model's variables, or ``"inputs"`` for the input ``x``.
+        training: run the model in training mode (batch norm uses batch statistics, as in
+            ``fit``).
+
+    Returns:
+        ``(loss, gradients)``: the loss as a float; the gradients as float64 arrays, one per
+        variable (None where the loss does not depend on it), or one array of ``x``'s shape
+        for ``wrt="inputs"``.
+
+    Raises:
+        TypeError: if ``model`` is not a Keras model or ``wrt`` is neither None, "inputs"
+            nor a list of variables.
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    loss_fn = get_loss(loss)
+    x, y = check_xy(model, x, y)
+    if isinstance(wrt, str):
+        if wrt != "inputs":
+            raise ValueError(f"wrt must be None, 'inputs' or a list of variables, got {wrt!r}")
+        value, grad = _loss_and_grads(model, loss_fn, x, y, None, training)
+        return float(value), np.asarray(grad, dtype=np.float64)
+    variables = list(model.trainable_variables) if wrt is None else wrt
+    if not isinstance(variables, list | tuple) or not all(
+            isinstance(v, keras.Variable | tf.Variable) for v in variables):
+        raise TypeError("wrt must be None, 'inputs' or a list of the model's variables, got "
+                        f"{type(wrt).__name__}")
+    value, grads = _loss_and_grads(model, loss_fn, x, y, list(variables), training)
+    return float(value), [None if g is None else np.asarray(g, dtype=np.float64) for g in grads]
 
 
 def layer_gradient_norms(
@@ -161,12 +214,8 @@ def time_step_gradient_norms(
     x, y = check_xy(model, x, y)
     if x.ndim != 3:
         raise ValueError(f"x must have shape (n, steps, features), got {x.shape}")
-    loss_fn = get_loss(loss)
-    xt = tf.convert_to_tensor(x)
-    with tf.GradientTape() as tape:
-        tape.watch(xt)
-        value = _mean_loss(loss_fn, y, model(xt, training=training))
-    g = tf.cast(tape.gradient(value, xt), tf.float64)
+    _, g = _loss_and_grads(model, get_loss(loss), x, y, None, training)
+    g = tf.cast(g, tf.float64)
     return np.sqrt(tf.reduce_sum(g * g, axis=[0, 2]).numpy())
 
 

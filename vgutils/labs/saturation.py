@@ -15,10 +15,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ._checks import check_int, check_xy
-from .gradients import Loss, dense_layers, get_loss
-from .probes import SATURATION, activation_layers
-from .repeats import models_over_seeds
+from .._checks import check_int, check_xy
+from ..gradients import Loss, dense_layers, get_loss
+from ..probes import SATURATION, activation_layers
+from ..repeats import models_over_seeds
 
 __all__ = [
     "saturation_threshold",

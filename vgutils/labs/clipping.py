@@ -10,8 +10,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ._checks import check_int, check_xy
-from .gradients import Loss, get_loss
+from .._checks import check_int, check_xy
+from ..gradients import Loss, get_loss
 
 __all__ = [
     "global_norm",

@@ -9,10 +9,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ._checks import check_int, check_xy
-from .gradients import Loss, dense_layers, get_loss
-from .repeats import models_over_seeds
-from .training import make_optimizer
+from .._checks import check_int, check_xy
+from ..gradients import Loss, _loss_and_grads, dense_layers, get_loss
+from ..repeats import models_over_seeds
+from ..training import make_optimizer
 
 __all__ = ["descent_losses", "descent_over_seeds", "steps_to_reach", "one_step_sizes",
            "noise_drift"]
@@ -161,10 +161,8 @@ def one_step_sizes(
     opt = make_optimizer(optimizer, learning_rate, **settings)
     kernels = [layer.kernel for layer in dense_layers(model)]
     saved = [np.array(v.numpy(), copy=True) for v in model.trainable_variables]
-    with tf.GradientTape() as tape:
-        value = _loss_value(loss_fn, tf.constant(y), model, tf.constant(x))
     variables = model.trainable_variables
-    grads = tape.gradient(value, variables)
+    _, grads = _loss_and_grads(model, loss_fn, x, y, variables, True)
     by_ref = {id(v): g for v, g in zip(variables, grads, strict=True)}
     kernel_grads = [np.asarray(by_ref[id(k)], dtype=np.float64) for k in kernels]
     before = [np.array(k.numpy(), dtype=np.float64) for k in kernels]

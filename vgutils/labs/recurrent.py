@@ -17,7 +17,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._checks import check_int
+from .._checks import check_int
 
 __all__ = [
     "spectral_radius",
@@ -229,8 +229,8 @@ def simple_rnn_log_ratio(gain: float, X: np.ndarray, y: np.ndarray, units: int =
     """
     import keras
 
-    from .gradients import time_step_gradient_norms
-    from .models import recurrent_model
+    from ..gradients import time_step_gradient_norms
+    from ..models import recurrent_model
 
     if not (isinstance(gain, int | float | np.floating) and gain > 0):
         raise ValueError(f"gain must be a number > 0, got {gain!r}")

@@ -1,11 +1,11 @@
-"""Running the chapters and making the student edition.
+"""Course tooling, kept out of the vgutils package: run, time and grade the chapters.
 
 Command line (the Makefile calls these)::
 
-    python -m vgutils.coursework execute notebooks/01_chain_rule.ipynb ...
-    python -m vgutils.coursework student notebooks _student
-    python -m vgutils.coursework grade submissions/*.ipynb
-    python -m vgutils.coursework bench notebooks/*.ipynb
+    python -m tools.coursework execute notebooks/01_chain_rule.ipynb ...
+    python -m tools.coursework student notebooks _student
+    python -m tools.coursework grade submissions/*.ipynb
+    python -m tools.coursework bench notebooks/*.ipynb
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def grade(path: str | Path, timeout: int = 600) -> list[tuple[int, bool, str]]:
     return results
 
 
-BASELINE = "import vgutils\n\nvgutils.setup(seed=0)\n\nimport keras\nimport tensorflow as tf"
+BASELINE = "import vgutils as vg\n\nvg.setup(seed=0)\n\nimport keras\nimport tensorflow as tf"
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -212,7 +212,7 @@ def bench(paths: list[str | Path], max_seconds: float = 60, max_mb: float = 1024
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vgutils.coursework")
+    parser = argparse.ArgumentParser(prog="python -m tools.coursework")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="execute notebooks in place")
     run.add_argument("notebooks", nargs="+")

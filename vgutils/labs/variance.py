@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_int
+from .._checks import check_int
+from ..models import Initializer, make_initializer
 from .activations import activation as apply_activation
 from .activations import derivative
-from .models import Initializer, make_initializer
 
 __all__ = [
     "RULES",
@@ -108,7 +108,7 @@ def forward_variance(
 
     Raises:
         ValueError: if ``var_w`` or ``input_var`` is not > 0, ``width`` or ``depth`` < 1, or
-            ``activation`` is unknown to ``vgutils.activations``.
+            ``activation`` is unknown to ``vgutils.labs.activations``.
     """
     if not var_w > 0:
         raise ValueError(f"var_w must be > 0, got {var_w!r}")
@@ -161,14 +161,14 @@ def propagate(
     """Run the network forward on ``x`` and back-propagate ``top_grad`` from its last layer.
 
     The network is ``z_l = h_{l-1} W_l``, ``h_l = f(z_l)`` for l = 1..L with ``h_0 = x`` and
-    no biases; ``f`` is ``vgutils.activations.activation(activation, .)``. The loss is
+    no biases; ``f`` is ``vgutils.labs.activations.activation(activation, .)``. The loss is
     ``J = mean over examples of sum(top_grad * h_L)``, so ``top_grad`` is dJ/dh_L of each
     example, and ``delta_l = dJ/dz_l`` (per example) follows the backward recursion
     ``delta_l = f'(z_l) * (delta_{l+1} W_{l+1}^T)``.
 
     Args:
         kernels: L arrays; kernel l has shape (width of layer l-1, width of layer l).
-        activation: a name known to ``vgutils.activations`` (``"relu"``, ``"tanh"``, ...).
+        activation: a name known to ``vgutils.labs.activations`` (``"relu"``, ``"tanh"``, ...).
         x: inputs, shape (examples, fan_in of the first kernel).
         top_grad: dJ/dh_L, shape (examples, fan_out of the last kernel).
 

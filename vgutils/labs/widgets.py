@@ -13,9 +13,9 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .data import spirals
-from .gradients import layer_gradient_norms
-from .models import deep_mlp
+from ..data import spirals
+from ..gradients import layer_gradient_norms
+from ..models import deep_mlp
 
 __all__ = ["INITIALIZERS", "gradient_profile", "profile_figure", "gradient_explorer"]
 

@@ -1,0 +1,1 @@
+"""Course tooling: what maintainers and instructors run, not what a reader installs."""
