@@ -148,3 +148,12 @@ def test_sgd_over_seeds_refuses_a_build_that_changes_the_architecture():
     next(runs)
     with pytest.raises(ValueError, match="other weights"):
         next(runs)
+
+
+def test_backward_signal_norms_leave_batch_norm_state_as_it_was():
+    model = deep_mlp(3, 8, "sigmoid", batch_norm=True, seed=0)
+    x, y = np.random.default_rng(0).normal(size=(32, 2)), np.ones((32, 1))
+    before = [np.array(v.numpy()) for v in model.non_trainable_variables]
+    assert len(backward_signal_norms(model, x, y, "binary_crossentropy")) == 3
+    for old, new in zip(before, model.non_trainable_variables, strict=True):
+        np.testing.assert_array_equal(old, new.numpy())

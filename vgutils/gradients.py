@@ -108,7 +108,7 @@ def _mean_loss(loss_fn, y, y_pred):
     return tf.reduce_mean(loss_fn(tf.convert_to_tensor(y), y_pred))
 
 
-def _loss_and_grads(model, loss_fn, x, y, variables, training):
+def _loss_and_grads(model, loss_fn, x, y, variables, training, forward=None):
     """Mean loss and its gradients with respect to ``variables`` (or to the input ``x`` when
     ``variables`` is None), leaving the model's state as it was.
 
@@ -116,15 +116,24 @@ def _loss_and_grads(model, loss_fn, x, y, variables, training):
     (eagerly, or inside a compiled function as GradientMonitor does). A forward pass in
     training mode updates non-trainable state (batch norm's moving statistics, dropout's
     seed); measuring must not change the model, so that state is restored.
+
+    ``forward``, when given, runs the model instead of ``model(x)``: ``forward(x, tape)``
+    returns ``(y_pred, tensors)``, having watched ``tensors`` (hidden outputs, say), and the
+    gradients are taken with respect to them.
     """
     state = list(model.non_trainable_variables)
     saved = [tf.identity(v) for v in state]
     x = tf.convert_to_tensor(x)
     with tf.GradientTape() as tape:
-        if variables is None:
-            tape.watch(x)
-        value = _mean_loss(loss_fn, y, model(x, training=training))
-    grads = tape.gradient(value, x if variables is None else variables)
+        if forward is not None:
+            y_pred, targets = forward(x, tape)
+        else:
+            if variables is None:
+                tape.watch(x)
+            y_pred = model(x, training=training)
+            targets = x if variables is None else variables
+        value = _mean_loss(loss_fn, y, y_pred)
+    grads = tape.gradient(value, targets)
     for v, old in zip(state, saved, strict=True):
         v.assign(old)
     return value, grads

@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_int, check_xy
-from ..gradients import Loss, dense_layers, get_loss
+from ..gradients import Loss, _loss_and_grads, dense_layers, get_loss
 from ..probes import SATURATION, activation_layers
 from ..repeats import models_over_seeds
 
@@ -79,7 +79,8 @@ def backward_signal_norms(model: keras.Model, x: Any, y: Any, loss: Loss) -> np.
     the layer's input (dL/dW_k = h_{k-1}^T dL/dz_k).
 
     The model must be a plain chain (each layer feeds the next), as ``deep_mlp`` builds; it
-    runs in training mode, like :func:`vgutils.gradients.layer_gradient_norms`.
+    runs in training mode, like :func:`vgutils.gradients.layer_gradient_norms`, through the
+    same loss-and-gradient computation (batch norm's moving statistics are left as they were).
 
     Returns:
         float64 array with one norm per activation layer, ordered from input to output.
@@ -96,16 +97,16 @@ def backward_signal_norms(model: keras.Model, x: Any, y: Any, loss: Loss) -> np.
                 "the previous layer's output); build it with vgutils.models.deep_mlp"
             )
         previous = layer.output
-    outputs = {}
-    with tf.GradientTape() as tape:
-        h = tf.convert_to_tensor(x)
+    def forward(h, tape):  # the chain run layer by layer, watching each hidden output
+        outputs = []
         for layer in chain:
             h = layer(h, training=True)
             if layer in acts:
                 tape.watch(h)
-                outputs[layer.name] = h
-        value = tf.reduce_mean(loss_fn(tf.convert_to_tensor(y), h))
-    grads = tape.gradient(value, [outputs[layer.name] for layer in acts])
+                outputs.append(h)
+        return h, outputs
+
+    _, grads = _loss_and_grads(model, loss_fn, x, y, None, True, forward=forward)
     return np.array([float(tf.norm(tf.cast(g, tf.float64))) for g in grads], dtype=np.float64)
 
 
