@@ -3,8 +3,6 @@ import pytest
 
 from vgutils.data import spirals
 from vgutils.labs.optim import (
-    descent_losses,
-    descent_over_seeds,
     noise_drift,
     one_step_sizes,
     steps_to_reach,
@@ -13,32 +11,6 @@ from vgutils.models import deep_mlp
 from vgutils.training import kernels
 
 X, Y = spirals(128)
-
-
-def test_full_batch_descent_lowers_the_loss_and_repeats_exactly():
-    a = descent_losses(deep_mlp(2, 8, seed=1), X, Y, "binary_crossentropy", "adam", 50, 0.01)
-    b = descent_losses(deep_mlp(2, 8, seed=1), X, Y, "binary_crossentropy", "adam", 50, 0.01)
-    assert a.shape == (51,) and np.array_equal(a, b)
-    assert a[-1] < a[0] - 0.01
-
-
-def test_descent_over_seeds_repeats_a_fresh_run_per_seed_with_one_compiled_loop():
-    seeds = [1, 2]
-    runs = [(seed, model, curve) for seed, model, curve in descent_over_seeds(
-        lambda s: deep_mlp(2, 8, seed=s), seeds, X, Y, "binary_crossentropy", "adam", 30, 0.01)]
-    assert [seed for seed, _, _ in runs] == seeds
-    assert runs[0][1] is runs[1][1]  # one model, re-initialised per seed
-    for seed, _, curve in runs:
-        alone = descent_losses(deep_mlp(2, 8, seed=seed), X, Y, "binary_crossentropy", "adam",
-                               30, 0.01)
-        assert curve.shape == (31,) and np.allclose(curve, alone, rtol=1e-5, atol=1e-6)
-    assert not np.allclose(runs[0][2], runs[1][2])
-    with pytest.raises(ValueError, match="seeds"):
-        list(descent_over_seeds(lambda s: deep_mlp(2, 8, seed=s), [], X, Y,
-                                "binary_crossentropy"))
-    with pytest.raises(ValueError, match="other weights"):
-        list(descent_over_seeds(lambda s: deep_mlp(2, 8 + s, seed=s), [0, 1], X, Y,
-                                "binary_crossentropy", "sgd", 2, 0.1))
 
 
 def test_steps_to_reach_finds_the_first_step_below_the_threshold():

@@ -9,12 +9,9 @@ from vgutils.labs.saturation import (
     per_layer_factor,
     saturated_share,
     saturation_threshold,
-    sgd,
-    sgd_over_seeds,
 )
 from vgutils.models import deep_mlp, residual_mlp
 from vgutils.probes import SATURATION
-from vgutils.training import kernels, mean_abs_change
 
 
 def test_saturation_threshold_is_where_the_derivative_is_ten_percent_of_its_maximum():
@@ -82,72 +79,10 @@ def test_backward_signal_of_a_deep_sigmoid_net_falls_like_its_kernel_gradients()
     assert abs(per_layer_factor(delta, first=2) - per_layer_factor(grads, 2, 10)) < 0.05
 
 
-def test_sgd_changes_each_kernel_by_exactly_the_summed_update():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(64, 2)).astype("float32")
-    y = (x[:, :1] * x[:, 1:] > 0).astype("float32")
-    model = deep_mlp(3, 8, "tanh", seed=0)
-    before = kernels(model)
-    run = sgd(model, x, y, "binary_crossentropy", learning_rate=0.1, steps=5, batch_size=16)
-    after = kernels(model)
-    assert run["nonfinite_step"] is None and len(run["loss"]) == 5
-    assert run["update_ratio"].shape == (5, 4) and np.all(run["update_ratio"] > 0)
-    for b, a, u in zip(before, after, run["update"], strict=True):
-        assert np.allclose(a - b, u, rtol=1e-4, atol=1e-7)
-    summed = np.array([np.mean(np.abs(u)) for u in run["update"]])
-    assert np.allclose(mean_abs_change(before, after), summed, rtol=1e-3)
-
-
-def test_sgd_stops_at_the_first_nonfinite_loss():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(64, 4)).astype("float32")
-    y = rng.normal(size=(64, 1)).astype("float32")
-    init = keras.initializers.VarianceScaling(4.0**2, "fan_in", "untruncated_normal")
-    model = deep_mlp(12, 16, "relu", init, input_dim=4, output_activation=None, seed=0)
-    run = sgd(model, x, y, "mse", learning_rate=0.01, steps=50)
-    step = run["nonfinite_step"]
-    assert step is not None and step < 50
-    assert len(run["loss"]) == step and not np.isfinite(run["loss"][-1])
-    assert np.all(np.isfinite(run["loss"][:-1])) and len(run["update_ratio"]) == step - 1
-
-
-def test_sgd_rejects_a_bad_learning_rate():
-    model = deep_mlp(1, 2, seed=0)
-    with pytest.raises(ValueError, match="learning_rate"):
-        sgd(model, np.zeros((4, 2)), np.zeros((4, 1)), "mse", learning_rate=0.0, steps=1)
-
-
 def test_backward_signal_norms_refuses_a_model_that_is_not_a_chain():
     model = residual_mlp(2, 4, seed=0)
     with pytest.raises(ValueError, match="plain chain"):
         backward_signal_norms(model, np.zeros((4, 2)), np.zeros((4, 1)), "mse")
-
-
-def test_sgd_over_seeds_gives_each_seed_the_run_sgd_gives_a_fresh_model():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(64, 2)).astype("float32")
-    y = (x[:, :1] * x[:, 1:] > 0).astype("float32")
-    runs = list(sgd_over_seeds(lambda s: deep_mlp(3, 8, "tanh", seed=s), [3, 4], x, y,
-                               "binary_crossentropy", learning_rate=0.1, steps=6, batch_size=16))
-    assert [seed for seed, *_ in runs] == [3, 4] and runs[0][1] is runs[1][1]
-    for seed, _, result, start in runs:
-        fresh = deep_mlp(3, 8, "tanh", seed=seed)
-        assert all(np.array_equal(a, b) for a, b in zip(start, kernels(fresh), strict=True))
-        alone = sgd(fresh, x, y, "binary_crossentropy", learning_rate=0.1, steps=6,
-                    batch_size=16, seed=seed)
-        assert np.allclose(result["loss"], alone["loss"], rtol=1e-6)
-        for u, v in zip(result["update"], alone["update"], strict=True):
-            assert np.allclose(u, v, rtol=1e-5, atol=1e-9)  # the summed update restarts at 0
-    assert not np.allclose(runs[0][2]["loss"], runs[1][2]["loss"])
-
-
-def test_sgd_over_seeds_refuses_a_build_that_changes_the_architecture():
-    x, y = np.zeros((8, 2)), np.zeros((8, 1))
-    runs = sgd_over_seeds(lambda s: deep_mlp(1 + s, 4, seed=s), [0, 1], x, y, "mse",
-                          learning_rate=0.1, steps=1)
-    next(runs)
-    with pytest.raises(ValueError, match="other weights"):
-        next(runs)
 
 
 def test_backward_signal_norms_leave_batch_norm_state_as_it_was():

@@ -2,7 +2,7 @@
 
 ``import vgutils as vg`` is the front door. ``vg.setup`` makes a notebook reproducible;
 the rest of the toolkit is one name away: data (``vg.spirals``), models (``vg.deep_mlp``),
-training (``vg.train``, ``vg.train_over_seeds``, ``vg.spread``), measurements
+training (``vg.train``, ``vg.train_steps``, ``vg.train_over_seeds``, ``vg.spread``), measurements
 (``vg.loss_and_gradients``, ``vg.layer_gradient_norms``, ``vg.activation_stats``), the
 diagnosis (``vg.diagnose``, ``vg.GradientMonitor``) and the book's plots
 (``vg.plot_histories``). ``__all__`` lists every name; the book's API page describes each.
@@ -45,9 +45,9 @@ TOOLKIT = {
     "data": ["spirals", "circles", "adding_problem"],
     "models": ["deep_mlp", "residual_mlp", "recurrent_model", "make_initializer",
                "make_activation"],
-    "training": ["train", "make_optimizer", "kernels", "mean_abs_change"],
-    "repeats": ["train_over_seeds", "train_side_by_side", "models_over_seeds", "spread",
-                "Spread"],
+    "training": ["train", "train_steps", "make_optimizer", "kernels", "mean_abs_change"],
+    "repeats": ["train_over_seeds", "train_steps_over_seeds", "train_side_by_side",
+                "models_over_seeds", "stack_runs", "spread", "Spread"],
     "gradients": ["loss_and_gradients", "layer_gradient_norms", "weight_gradient_norms",
                   "time_step_gradient_norms", "finite_difference", "dense_layers",
                   "weight_matrices", "get_loss"],

@@ -10,7 +10,7 @@ with its range.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +19,10 @@ import numpy as np
 
 from ._checks import check_int, check_xy
 from .gradients import Loss, get_loss
-from .training import _validation, batches, make_optimizer
+from .training import _StepLoop, _validation, batches, make_optimizer
 
-__all__ = ["Spread", "spread", "models_over_seeds", "train_over_seeds", "train_side_by_side"]
+__all__ = ["Spread", "spread", "models_over_seeds", "train_over_seeds", "train_steps_over_seeds",
+           "stack_runs", "train_side_by_side"]
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,91 @@ def train_over_seeds(
                             callbacks=callbacks(seed) if callbacks else [],
                             validation_data=validation, shuffle=False, verbose=0)
         yield seed, model, {k: [float(v) for v in vals] for k, vals in history.history.items()}
+
+
+def train_steps_over_seeds(
+    build: Callable[[int], keras.Model],
+    seeds: Iterable[int],
+    x: Any,
+    y: Any,
+    loss: Loss,
+    optimizer: str | keras.optimizers.Optimizer = "sgd",
+    steps: int = 100,
+    learning_rate: float | None = None,
+    batch_size: int | None = None,
+    watch: bool = False,
+    **optimizer_settings: Any,
+) -> Iterator[tuple[int, keras.Model, dict[str, Any]]]:
+    """:func:`vgutils.training.train_steps` on ``build(seed)`` for each seed, traced once.
+
+    The first seed's model is trained by one traced loop; for each further seed
+    ``build(seed)`` makes fresh initial weights, which are copied into that same model, and
+    the optimiser's state (step count, moments) is reset to where it started, so every
+    seed's run is a fresh run with the same settings. Mini-batches are drawn from each
+    run's own seed. The same model object is yielded every time: measure it inside the loop.
+
+    Args:
+        build: a function from a seed to a new model, e.g. ``lambda s: deep_mlp(6, 32,
+            seed=s)``; it may change the weights it made (e.g. scale some kernels) but must
+            make the same layers and shapes for every seed.
+        seeds: the seeds, e.g. ``vgutils.seeds(5)``.
+        x, y, loss, optimizer, steps, learning_rate, batch_size, watch, optimizer_settings:
+            as for :func:`vgutils.training.train_steps`; an optimiser object must be fresh
+            (one per call).
+
+    Yields:
+        ``(seed, trained model, record)``; the record is as ``train_steps`` returns it.
+
+    Raises:
+        TypeError: if ``build`` is not callable or returns no model.
+        ValueError: if ``seeds`` is empty or ``build`` changes the architecture.
+    """
+    steps = check_int("steps", steps, minimum=1)
+    if batch_size is not None:
+        batch_size = check_int("batch_size", batch_size, minimum=1)
+    loop = start = None
+    for seed, model in models_over_seeds(build, seeds):
+        if loop is None:
+            x, y = check_xy(model, x, y)
+            if batch_size is not None and batch_size > len(x):
+                raise ValueError(f"batch_size must be at most the number of rows ({len(x)}), "
+                                 f"got {batch_size}; batch_size=None means full batch")
+            opt = make_optimizer(optimizer, learning_rate, **optimizer_settings)
+            loop = _StepLoop(model, loss, opt, x, y, batch_size, watch)
+            start = [np.array(v.numpy(), copy=True) for v in opt.variables]
+        else:
+            for variable, value in zip(loop.optimizer.variables, start, strict=True):
+                variable.assign(value)
+        yield seed, model, loop.run(steps, seed)
+
+
+def stack_runs(runs: Sequence[dict[str, Any]], key: str = "loss") -> np.ndarray:
+    """One row per run of ``run[key]``, padded with NaN after a run that stopped early, for
+    plotting runs over seeds as a band (:func:`vgutils.plots.plot_histories`).
+
+    A NaN recorded by the run itself (an overflow, such as inf - inf) becomes +inf, so that
+    NaN means only "no such step" and the overflow still shows as off the scale.
+
+    Args:
+        runs: records from :func:`train_steps_over_seeds` or ``train_steps``.
+        key: the recorded quantity, e.g. ``"loss"`` or ``"grad_norm"``.
+    """
+    if isinstance(runs, dict) or not isinstance(runs, Sequence) or not runs:
+        raise TypeError("runs must be a non-empty list of records from train_steps or "
+                        "train_steps_over_seeds")
+    if any(not isinstance(run, dict) for run in runs):
+        raise TypeError("runs must hold records (dicts) from train_steps, got "
+                        f"{sorted({type(run).__name__ for run in runs})}")
+    if any(key not in run for run in runs):
+        raise KeyError(f"key must be one of {sorted(runs[0])}, got {key!r}")
+    rows = [np.nan_to_num(np.asarray(run[key], dtype=np.float64), nan=np.inf,
+                          posinf=np.inf, neginf=-np.inf) for run in runs]
+    if any(row.ndim != 1 for row in rows):
+        raise ValueError(f"key must name a per-step record (one number per step), got {key!r}")
+    out = np.full((len(rows), max(len(r) for r in rows)), np.nan)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = row
+    return out
 
 
 def train_side_by_side(

@@ -1,17 +1,13 @@
-"""Gradient clipping by hand (NumPy) and a small full-batch training loop that records, at
-every step, the global gradient norm before clipping, the loss and the learning rate."""
+"""Gradient clipping by hand (NumPy), to compare with Keras's ``clipvalue``, ``clipnorm`` and
+``global_clipnorm``. The chapter's training runs, which record the unclipped gradient norm at
+every step, use the toolkit's :func:`vgutils.training.train_steps`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-import keras
 import numpy as np
-import tensorflow as tf
-
-from .._checks import check_int, check_xy
-from ..gradients import Loss, get_loss
 
 __all__ = [
     "global_norm",
@@ -19,9 +15,6 @@ __all__ = [
     "clip_by_norm",
     "clip_by_global_norm",
     "cosine_similarity",
-    "descend",
-    "descend_from",
-    "stack_runs",
 ]
 
 Grads = Sequence[Any]
@@ -97,147 +90,3 @@ def cosine_similarity(a: Grads, b: Grads) -> float:
     if nx == 0 or ny == 0:
         raise ValueError("the cosine of a zero gradient is undefined")
     return float(x @ y / (nx * ny))
-
-
-def _check_optimizer(optimizer: Any) -> keras.optimizers.Optimizer:
-    if not isinstance(optimizer, keras.optimizers.Optimizer):
-        raise TypeError(f"optimizer must be a keras optimizer, got {type(optimizer).__name__}")
-    return optimizer
-
-
-def _descent_loop(model: keras.Model, xt: tf.Tensor, yt: tf.Tensor, loss_fn: Any,
-                  optimizer: keras.optimizers.Optimizer):
-    """A traced function ``run(steps)`` that takes ``steps`` full-batch updates in one graph
-    and returns the per-step loss, unclipped global gradient norm and learning rate."""
-    variables = model.trainable_variables
-    optimizer.build(variables)
-
-    @tf.function
-    def run(steps):
-        losses = tf.TensorArray(tf.float32, size=steps)
-        norms = tf.TensorArray(tf.float32, size=steps)
-        rates = tf.TensorArray(tf.float32, size=steps)
-        for i in tf.range(steps):
-            lr = tf.cast(optimizer.learning_rate, tf.float32)
-            with tf.GradientTape() as tape:
-                value = tf.reduce_mean(loss_fn(yt, model(xt, training=True)))
-            grads = tape.gradient(value, variables)
-            norm = tf.linalg.global_norm(grads)
-            if tf.math.is_finite(value) and tf.math.is_finite(norm):
-                optimizer.apply_gradients(zip(grads, variables, strict=True))
-            losses = losses.write(i, value)
-            norms = norms.write(i, norm)
-            rates = rates.write(i, lr)
-        return losses.stack(), norms.stack(), rates.stack()
-
-    return run
-
-
-def _record(run: Any, steps: int) -> dict[str, np.ndarray]:
-    loss, norm, lr = (np.asarray(v, dtype=np.float64) for v in run(tf.constant(steps)))
-    bad = ~(np.isfinite(loss) & np.isfinite(norm))
-    taken = int(np.argmax(bad)) + 1 if bad.any() else steps  # stop after the first bad step
-    return {"loss": loss[:taken], "grad_norm": norm[:taken], "learning_rate": lr[:taken]}
-
-
-def descend(
-    model: keras.Model,
-    x: Any,
-    y: Any,
-    loss: Loss,
-    optimizer: keras.optimizers.Optimizer,
-    steps: int,
-) -> dict[str, np.ndarray]:
-    """Full-batch gradient descent: ``steps`` updates of ``model`` on all of ``(x, y)``.
-
-    Each step computes the gradient of the mean loss with respect to all trainable
-    variables and hands it to ``optimizer.apply_gradients``, which applies the optimiser's
-    own clipping (``clipvalue``, ``clipnorm`` or ``global_clipnorm``) and learning rate (a
-    constant or a schedule). Using every example at every step makes the run deterministic
-    and the recorded norms comparable from step to step.
-
-    The record ends, after recording it, at the first step whose loss or gradient is not
-    finite (the run diverged); from there on no update is applied.
-
-    Args:
-        model: a built Keras model.
-        x, y: inputs and targets with the same number of rows.
-        loss: a Keras loss name or a callable ``loss(y_true, y_pred)``.
-        optimizer: a fresh Keras optimiser (its step counter drives any schedule).
-        steps: number of updates, >= 1.
-
-    Returns:
-        ``{"loss", "grad_norm", "learning_rate"}``: float64 arrays with one entry per step
-        taken, each measured *before* that step's update; ``grad_norm`` is the global L2
-        norm of the unclipped gradient.
-    """
-    return descend_from(model, [model.get_weights()], x, y, loss, optimizer, steps)[0]
-
-
-def descend_from(
-    model: keras.Model,
-    starts: Sequence[Sequence[Any]],
-    x: Any,
-    y: Any,
-    loss: Loss,
-    optimizer: keras.optimizers.Optimizer,
-    steps: int,
-) -> list[dict[str, np.ndarray]]:
-    """One run of :func:`descend` from each set of initial weights in ``starts``.
-
-    All runs share one traced training loop (tracing costs far more than 300 small steps):
-    before each run the weights of ``model`` are set to the start, and the optimiser's
-    state (step counter, any moments) is reset to where it began, so each run is a fresh
-    run with the same optimiser settings. Typical use, one run per seed::
-
-        starts = [build(seed).get_weights() for seed in vgutils.seeds(5)]
-        runs = descend_from(build(0), starts, x, y, "mse", keras.optimizers.SGD(0.1), 300)
-
-    Args:
-        model: a built Keras model; it is left holding the weights of the last run.
-        starts: one list of weight arrays per run, each as ``model.get_weights()`` returns.
-        x, y, loss, optimizer, steps: as for :func:`descend`.
-
-    Returns:
-        one record per start, in order, as :func:`descend` returns it.
-    """
-    steps = check_int("steps", steps, minimum=1)
-    optimizer = _check_optimizer(optimizer)
-    if isinstance(starts, np.ndarray) or not isinstance(starts, Sequence) or not starts:
-        raise TypeError("starts must be a non-empty list of weight lists "
-                        "(one model.get_weights() per run)")
-    x, y = check_xy(model, x, y)
-    shapes = [tuple(w.shape) for w in model.weights]
-    for k, start in enumerate(starts):
-        got = [tuple(np.shape(w)) for w in start]
-        if got != shapes:
-            raise ValueError(f"starts[{k}] does not fit the model: weight shapes {got}, "
-                             f"the model has {shapes}")
-    run = _descent_loop(model, tf.convert_to_tensor(x), tf.convert_to_tensor(y),
-                        get_loss(loss), optimizer)
-    begin = [np.array(v.numpy(), copy=True) for v in optimizer.variables]
-    out = []
-    for start in starts:
-        model.set_weights(start)
-        for variable, value in zip(optimizer.variables, begin, strict=True):
-            variable.assign(value)
-        out.append(_record(run, steps))
-    return out
-
-
-def stack_runs(runs: Sequence[dict[str, np.ndarray]], key: str = "loss") -> np.ndarray:
-    """One row per run of ``run[key]``, padded with NaN after a run that stopped early, for
-    plotting runs over seeds as a band (:func:`vgutils.plots.plot_histories`).
-
-    A NaN recorded by the run itself (an overflow, such as inf - inf) becomes +inf, so that
-    NaN means only "no such step" and the overflow still shows as off the scale."""
-    if isinstance(runs, dict) or not isinstance(runs, Sequence) or not runs:
-        raise TypeError("runs must be a non-empty list of records from descend or descend_from")
-    if any(key not in run for run in runs):
-        raise KeyError(f"key must be one of {sorted(runs[0])}, got {key!r}")
-    rows = [np.nan_to_num(np.asarray(run[key], dtype=np.float64), nan=np.inf,
-                          posinf=np.inf, neginf=-np.inf) for run in runs]
-    out = np.full((len(rows), max(len(r) for r in rows)), np.nan)
-    for i, row in enumerate(rows):
-        out[i, : len(row)] = row
-    return out
