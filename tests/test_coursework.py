@@ -63,3 +63,38 @@ def test_cells_tagged_solution_are_dropped_from_the_student_edition():
         nbformat.v4.new_markdown_cell("*Answer:* 4", metadata={"tags": ["solution"]}),
     ])
     assert [c.source for c in student_notebook(nb).cells] == ["Exercise: what is 2 + 2?"]
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["execute", "missing.ipynb"], "does not exist"),
+    (["grade", "."], "is a folder"),
+    (["bench", "README.md"], "not a notebook"),
+    (["execute", "broken.ipynb"], "cannot be read as a notebook"),
+    (["student", "no_such_folder", "out"], "src_dir"),
+    (["student", ".", "afile.txt"], "out_dir"),
+    (["student", "empty", "out"], "holds no notebooks"),
+])
+def test_the_command_line_prints_one_line_and_exits_non_zero(argv, words, tmp_path, capsys,
+                                                             monkeypatch):
+    from tools.coursework import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "README.md").write_text("# not a notebook\n")
+    (tmp_path / "broken.ipynb").write_text("{ not json")
+    (tmp_path / "afile.txt").write_text("x")
+    (tmp_path / "empty").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "ok.ipynb")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and words in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_a_failing_cell_is_one_line_too(tmp_path, capsys):
+    from tools.coursework import main
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
+    nbformat.write(nb, tmp_path / "fails.ipynb")
+    assert main(["execute", str(tmp_path / "fails.ipynb")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "ZeroDivisionError" in err

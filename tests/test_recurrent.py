@@ -116,7 +116,7 @@ def test_log_slope_of_a_geometric_sequence_is_log_of_its_ratio():
         (lambda: log_slope(np.array([1.0, 0.0, 2.0])), ValueError, "> 0"),
         (lambda: log_slope(np.ones(5), start=4), ValueError, "at least two"),
         (lambda: jacobian_product_norms(np.eye(2), 3, burn_in=-1), ValueError, "burn_in"),
-        (lambda: gate_path_factor("1", 3), ValueError, "bias"),
+        (lambda: gate_path_factor("1", 3), TypeError, "bias"),
         (lambda: gate_path_factor(1.0, -1), ValueError, "steps"),
         (lambda: simple_rnn_log_ratio(0.0, np.zeros((2, 3, 2)), np.zeros((2, 1))), ValueError,
          "gain"),

@@ -76,8 +76,12 @@ def make_student(src_dir: str | Path, out_dir: str | Path) -> list[Path]:
     src_dir, out_dir = Path(src_dir), Path(out_dir)
     if not src_dir.is_dir():
         raise ValueError(f"src_dir {str(src_dir)!r} is not a folder")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"out_dir {str(out_dir)!r} is a file, not a folder")
     if out_dir.resolve() == src_dir.resolve():
         raise ValueError("out_dir must not be src_dir: the student edition never overwrites")
+    if not any(src_dir.glob("*.ipynb")):
+        raise ValueError(f"src_dir {str(src_dir)!r} holds no notebooks (.ipynb)")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(src_dir.glob("*.ipynb")):
@@ -211,7 +215,37 @@ def bench(paths: list[str | Path], max_seconds: float = 60, max_mb: float = 1024
     return "\n".join(rows), ok
 
 
+def _notebook(path: str | Path) -> Path:
+    """A path that names an existing .ipynb file, or a one-sentence error."""
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"{str(path)!r} does not exist")
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a folder; give the .ipynb files in it")
+    if path.suffix != ".ipynb":
+        raise ValueError(f"{str(path)!r} is not a notebook (.ipynb)")
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception as error:  # not JSON, not a notebook: one line, not a traceback
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(f"{str(path)!r} cannot be read as a notebook: {first}") from None
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The command line: one line of error and a non-zero exit status, never a traceback."""
+    try:
+        return _main(argv)
+    except (ValueError, TypeError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a notebook cell that failed while executing
+        lines = [line for line in str(error).splitlines() if line.strip()]
+        print(f"error: {type(error).__name__}: {lines[-1] if lines else ''}", file=sys.stderr)
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.coursework")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="execute notebooks in place")
@@ -224,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     student.add_argument("src_dir")
     student.add_argument("out_dir")
     args = parser.parse_args(argv)
+    if args.command != "student":
+        args.notebooks = [_notebook(name) for name in args.notebooks]
     if args.command == "execute":
         for name in args.notebooks:
             print(f"executing {name}", flush=True)

@@ -39,6 +39,8 @@ import sys  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from ._checks import MAX_SEED  # noqa: E402,F401  (the builders' seed limit, defined once)
+
 # The toolkit behind the front door: module -> the names it gives `vg.` (each module's own
 # __all__; a test keeps the two in step, and the book's API page lists them all).
 TOOLKIT = {
@@ -93,7 +95,6 @@ def tensorflow_was_imported_first() -> bool:
 
 
 SEED_VARIABLE = "VGUTILS_SEED"
-MAX_SEED = 2**20  # model builders derive per-layer seeds as seed * 1000 + i: keep them in int32
 _seed: int | None = None
 
 

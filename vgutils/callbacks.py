@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ._checks import as_float_array, check_int, check_xy
+from ._checks import as_float_array, check_finite, check_int, check_xy
 from .gradients import Loss, _loss_and_grads, get_loss, weight_matrices
 from .probes import update_ratio
 
@@ -64,8 +64,8 @@ class GradientMonitor(_Recorder):
 
     def __init__(self, x: Any, y: Any, loss: Loss, every_n_batches: int | None = None) -> None:
         super().__init__()
-        self.x = as_float_array("x", x)
-        self.y = as_float_array("y", y)
+        self.x = check_finite("x", as_float_array("x", x))
+        self.y = check_finite("y", as_float_array("y", y))
         if self.x.ndim == 0 or len(self.x) != len(self.y):
             raise ValueError(
                 "x and y must have the same length, got "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_int
+from ._checks import check_int, check_number, check_seed
 
 __all__ = ["adding_problem", "spirals", "circles"]
 
@@ -29,7 +29,7 @@ def adding_problem(n: int, length: int, seed: int = 0) -> tuple[np.ndarray, np.n
     """
     n = check_int("n", n, minimum=1)
     length = check_int("length", length, minimum=2)
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     rng = np.random.default_rng(seed)
     values = rng.uniform(0.0, 1.0, size=(n, length))
     half = length // 2
@@ -61,11 +61,9 @@ def spirals(
         ``y`` float32 ``(n, 1)`` of 0s and 1s.
     """
     n = check_int("n", n, minimum=2)
-    seed = check_int("seed", seed, minimum=0)
-    if not turns > 0:
-        raise ValueError(f"turns must be > 0, got {turns!r}")
-    if not noise >= 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    seed = check_seed("seed", seed)
+    turns = check_number("turns", turns, above=0)
+    noise = check_number("noise", noise, minimum=0)
     rng = np.random.default_rng(seed)
     labels = np.arange(n) % 2
     radius = np.sqrt(rng.uniform(0.0, 1.0, size=n)) * 0.9 + 0.1
@@ -87,9 +85,8 @@ def circles(n: int = 1000, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarra
         ``(X, y)``: ``X`` float32 ``(n, 2)``, ``y`` float32 ``(n, 1)`` of 0s and 1s.
     """
     n = check_int("n", n, minimum=2)
-    seed = check_int("seed", seed, minimum=0)
-    if not noise >= 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    seed = check_seed("seed", seed)
+    noise = check_number("noise", noise, minimum=0)
     rng = np.random.default_rng(seed)
     labels = (np.arange(n) + 1) % 2
     radius = np.where(labels == 1, 0.5, 1.0) + rng.normal(0.0, noise, size=n)

@@ -62,6 +62,9 @@ def check_value(
     tail = f" Hint: {hint}" if hint else ""
     if answer is None or answer is Ellipsis:
         return Feedback(False, f"{name} is not set yet; compute it in the cell above.{tail}")
+    if isinstance(answer, str | bytes | bool | np.bool_):
+        return Feedback(False, f"{name} should be a number or an array of numbers, got "
+                        f"{type(answer).__name__} {answer!r}.{tail}")
     try:
         got = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
@@ -115,6 +118,8 @@ def check_function(
     if not callable(func):
         return Feedback(False, f"{name} should be a function, got {type(func).__name__}.")
     cases = list(cases)
+    if not cases:
+        return Feedback(False, f"there are no cases to try {name} on, so it cannot be checked.")
     for args in cases:
         shown = ", ".join(_describe(a) for a in args)
         try:
@@ -132,8 +137,13 @@ def check_function(
 
 
 def check_true(condition: bool, success: str, failure: str) -> Feedback:
-    """Feedback from a condition the exercise states in words."""
-    return Feedback(bool(condition), success if condition else failure)
+    """Feedback from a condition the exercise states in words.
+
+    Only ``True`` passes: anything else (``False``, None, an array, a string) gets the
+    ``failure`` message, never an exception.
+    """
+    ok = isinstance(condition, bool | np.bool_) and bool(condition)
+    return Feedback(ok, success if ok else failure)
 
 
 def check_choice(answer: Any, expected: str, options: Iterable[str], name: str = "answer",
@@ -143,7 +153,11 @@ def check_choice(answer: Any, expected: str, options: Iterable[str], name: str =
     tail = f" Hint: {hint}" if hint else ""
     if answer is None or answer is Ellipsis:
         return Feedback(False, f"{name} is not set yet.{tail}")
-    if answer not in options:
+    try:
+        known = answer in options
+    except (TypeError, ValueError):  # an array compared with the options
+        known = False
+    if not known:
         return Feedback(False, f"{name} = {answer!r} is not one of the choices {options}.{tail}")
     if answer != expected:
         return Feedback(False, f"{name} = {answer!r} is a possible answer, but not this one.{tail}")
@@ -173,10 +187,22 @@ def check_run(model: Any, history: Any, x: Any, y: Any, loss: Any, depth: int | 
     if not isinstance(history, dict) or "loss" not in history:
         return Feedback(False, "the history should be the dict that train() returns, with a "
                         "'loss' entry.")
+    try:
+        text = isinstance(history["loss"], str | bytes)
+        losses = np.array([]) if text else np.asarray(history["loss"], np.float64).ravel()
+    except (TypeError, ValueError):
+        losses = np.array([])
+    if losses.size == 0:
+        return Feedback(False, f"the history of {name} holds no epoch losses; train it in the "
+                        "cell above and keep what train() returns.")
     from .diagnosis import diagnose
     from .gradients import dense_layers
 
-    hidden = len(dense_layers(model)) - 1
+    try:
+        hidden = len(dense_layers(model)) - 1
+        report = diagnose(model, x, y, loss)
+    except (TypeError, ValueError) as error:
+        return Feedback(False, f"{name} cannot be checked on the exercise's data: {error}")
     if depth is not None and hidden != depth:
         return Feedback(False, f"{name} has {hidden} hidden Dense layers; the exercise keeps "
                         f"{depth}.")
@@ -188,14 +214,13 @@ def check_run(model: Any, history: Any, x: Any, y: Any, loss: Any, depth: int | 
         if rate < min_learning_rate * (1 - 1e-6):
             return Feedback(False, f"{name} was trained with a learning rate of {rate:.3g}; "
                             f"the exercise asks for at least {min_learning_rate:g}.")
-    if epochs is not None and len(history["loss"]) != epochs:
-        return Feedback(False, f"{name} was trained for {len(history['loss'])} epochs; the "
+    if epochs is not None and losses.size != epochs:
+        return Feedback(False, f"{name} was trained for {losses.size} epochs; the "
                         f"exercise asks for {epochs}.")
-    report = diagnose(model, x, y, loss)
     if report.problem != problem:
         return Feedback(False, f"the diagnosis of {name} reads {report.problem!r}: "
                         f"{report.findings[0]}.")
-    best = float(np.min(history["loss"]))
+    best = float(np.nanmin(losses)) if np.isfinite(losses).any() else float("nan")
     if best_loss_below is not None and not best < best_loss_below:
         return Feedback(False, f"{name}'s lowest epoch loss is {best:.2f}; it should get below "
                         f"{best_loss_below:g}.")

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ._checks import check_xy
+from ._checks import check_model, check_number, check_xy
 
 __all__ = [
     "loss_and_gradients",
@@ -32,8 +32,7 @@ def dense_layers(model: keras.Model) -> list[keras.layers.Dense]:
         TypeError: if ``model`` is not a Keras model.
         ValueError: if the model has no Dense layer.
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    check_model(model)
     layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     if not layers:
         raise ValueError(f"model {model.name!r} has no Dense layers to measure")
@@ -54,8 +53,7 @@ def weight_matrices(model: keras.Model) -> list[tuple[str, Any]]:
         TypeError: if ``model`` is not a Keras model.
         ValueError: if the model has none of these layers.
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    check_model(model)
     found: list[tuple[str, Any]] = []
     for layer in model.layers:
         if isinstance(layer, _RECURRENT):
@@ -167,8 +165,7 @@ def loss_and_gradients(
         TypeError: if ``model`` is not a Keras model or ``wrt`` is neither None, "inputs"
             nor a list of variables.
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    check_model(model)
     loss_fn = get_loss(loss)
     x, y = check_xy(model, x, y)
     if isinstance(wrt, str):
@@ -243,8 +240,7 @@ def finite_difference(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-5)
     """
     if not callable(f):
         raise TypeError(f"f must be a callable, got {type(f).__name__}")
-    if not (isinstance(eps, int | float) and eps > 0):
-        raise ValueError(f"eps must be a number > 0, got {eps!r}")
+    eps = check_number("eps", eps, above=0)
     x = np.array(x, dtype=np.float64)
     grad = np.zeros_like(x)
     flat_x, flat_g = x.reshape(-1), grad.reshape(-1)

@@ -10,7 +10,7 @@ from typing import Any
 
 import keras
 
-from ._checks import check_int
+from ._checks import check_bool, check_int, check_seed
 
 __all__ = ["deep_mlp", "residual_mlp", "recurrent_model", "make_initializer", "make_activation"]
 
@@ -74,9 +74,8 @@ def _check_mlp_args(depth, width, input_dim, output_dim, seed, activation, outpu
     checked = tuple(
         check_int(name, value, minimum=minimum)
         for name, value, minimum in [("depth", depth, 1), ("width", width, 1),
-                                     ("input_dim", input_dim, 1), ("output_dim", output_dim, 1),
-                                     ("seed", seed, 0)]
-    )
+                                     ("input_dim", input_dim, 1), ("output_dim", output_dim, 1)]
+    ) + (check_seed("seed", seed),)
     if not isinstance(activation, keras.layers.Layer):
         make_activation(activation)
     if output_activation is not None:
@@ -122,8 +121,8 @@ def deep_mlp(
     depth, width, input_dim, output_dim, seed = _check_mlp_args(
         depth, width, input_dim, output_dim, seed, activation, output_activation, initializer
     )
-    if use_bias is None:
-        use_bias = not batch_norm
+    batch_norm = check_bool("batch_norm", batch_norm)
+    use_bias = not batch_norm if use_bias is None else check_bool("use_bias", use_bias)
 
     inputs = keras.Input(shape=(input_dim,), name="input")
     h = inputs
@@ -176,6 +175,8 @@ def residual_mlp(
     Returns:
         An uncompiled ``keras.Model``.
     """
+    residual = check_bool("residual", residual)
+    batch_norm = check_bool("batch_norm", batch_norm)
     depth, width, input_dim, output_dim, seed = _check_mlp_args(
         depth, width, input_dim, output_dim, seed, activation, output_activation, initializer
     )
@@ -241,7 +242,7 @@ def recurrent_model(
     length = check_int("length", length, minimum=1)
     input_dim = check_int("input_dim", input_dim, minimum=1)
     output_dim = check_int("output_dim", output_dim, minimum=1)
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     make_activation(activation)
     if output_activation is not None:
         make_activation(output_activation, "output_activation")

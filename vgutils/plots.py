@@ -9,6 +9,8 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._checks import as_float_array, check_int, check_mapping
+
 __all__ = [
     "plot_layer_norms",
     "plot_histories",
@@ -18,9 +20,9 @@ __all__ = [
 ]
 
 
-def _line_or_band(ax: plt.Axes, values: Any, label: str, **style: Any) -> None:
+def _line_or_band(ax: plt.Axes, values: Any, label: str, arg: str, **style: Any) -> None:
     """One value per point: a line. One row per seed (2-D): the median and a min-max band."""
-    values = np.asarray(values, dtype=float)
+    values = as_float_array(f"{arg}[{label!r}]", values, np.float64)
     if values.ndim == 1:
         ax.plot(np.arange(1, len(values) + 1), values, label=label, **style)
         return
@@ -47,12 +49,11 @@ def plot_layer_norms(
     The y axis is logarithmic, so a geometric fall (a vanishing gradient) is a straight line.
     A 2-D entry (one row per seed) is drawn as its median with a band from min to max.
     """
-    if not series:
-        raise ValueError("series must hold at least one label -> values entry")
+    check_mapping("series", series)
     if ax is None:
         _, ax = plt.subplots()
     for label, values in series.items():
-        _line_or_band(ax, values, label, marker="o", ms=3)
+        _line_or_band(ax, values, label, "series", marker="o", ms=3)
     ax.set_yscale("log")
     ax.set_xlabel("layer (1 = nearest the input)")
     ax.set_ylabel(ylabel)
@@ -75,12 +76,11 @@ def plot_histories(
     A 2-D entry (one row per seed, e.g. ``[h["loss"] for h in runs]``) is drawn as its median
     with a band from the smallest to the largest seed's value at each epoch.
     """
-    if not histories:
-        raise ValueError("histories must hold at least one label -> values entry")
+    check_mapping("histories", histories)
     if ax is None:
         _, ax = plt.subplots()
     for label, values in histories.items():
-        _line_or_band(ax, values, label)
+        _line_or_band(ax, values, label, "histories")
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
@@ -103,7 +103,7 @@ def plot_norm_heatmap(
     Rows are layers, input at the top; columns are records (epochs, or every N batches, as a
     :class:`vgutils.callbacks.GradientMonitor` stores them).
     """
-    norms = np.asarray(norms, dtype=float)
+    norms = as_float_array("norms", norms, np.float64)
     if norms.ndim != 2 or norms.size == 0:
         raise ValueError(f"norms must be a non-empty 2-D array (records, layers), got shape "
                          f"{norms.shape}")
@@ -137,8 +137,12 @@ def plot_activation_histograms(
 
     ``outputs`` is a list of arrays, e.g. from :func:`vgutils.probes.layer_outputs`.
     """
+    if isinstance(outputs, str | bytes | Mapping) or not isinstance(outputs, Sequence):
+        raise TypeError("outputs must be a list of arrays, one per layer (as layer_outputs "
+                        f"returns them), got {type(outputs).__name__}")
     if len(outputs) == 0:
         raise ValueError("outputs must hold at least one layer's activations")
+    bins = check_int("bins", bins, minimum=1)
     if ax is None:
         _, ax = plt.subplots()
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(outputs)))
@@ -167,7 +171,7 @@ def plot_update_ratios(
     ``ratios`` is shaped (records, layers), as :class:`vgutils.callbacks.UpdateRatioMonitor`
     stores it.
     """
-    ratios = np.asarray(ratios, dtype=float)
+    ratios = as_float_array("ratios", ratios, np.float64)
     if ratios.ndim != 2 or ratios.size == 0:
         raise ValueError(f"ratios must be a non-empty 2-D array (records, layers), got shape "
                          f"{ratios.shape}")

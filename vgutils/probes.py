@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from ._checks import check_xy
+from ._checks import as_float_array, check_model, check_x
 
 __all__ = [
     "activation_layers",
@@ -35,8 +35,7 @@ def activation_layers(model: keras.Model) -> list[keras.layers.Layer]:
     Dense layers with a non-linear activation of their own (``Dense(64, activation="relu")``),
     the last Dense layer (the output) excepted.
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    check_model(model)
     kinds = (keras.layers.Activation, keras.layers.LeakyReLU, keras.layers.ELU, keras.layers.ReLU)
     layers = [layer for layer in model.layers if isinstance(layer, kinds)]
     if not layers:
@@ -54,7 +53,11 @@ def layer_outputs(
     model: keras.Model, x: Any, layers: list[keras.layers.Layer], training: bool = False
 ) -> list[np.ndarray]:
     """The outputs of the given layers of ``model`` on ``x``, as NumPy arrays."""
-    x, _ = check_xy(model, x, np.zeros(len(np.asarray(x))))
+    x = check_x(model, x)
+    if not isinstance(layers, list | tuple) or not all(
+            isinstance(layer, keras.layers.Layer) for layer in layers):
+        raise TypeError("layers must be a list of the model's layers, got "
+                        f"{type(layers).__name__}")
     inputs = model.inputs
     if not inputs:
         raise ValueError(f"model {model.name!r} has no defined input; start it with keras.Input")
@@ -114,8 +117,8 @@ def update_ratio(before: Any, after: Any) -> float:
     Returns ``inf`` for weights with zero spread (e.g. zero-initialised) that moved, 0 if
     nothing moved.
     """
-    before = np.asarray(before, dtype=np.float64)
-    after = np.asarray(after, dtype=np.float64)
+    before = as_float_array("before", before, np.float64)
+    after = as_float_array("after", after, np.float64)
     if before.shape != after.shape:
         raise ValueError(f"before and after must have the same shape, got {before.shape} and "
                          f"{after.shape}")

@@ -17,7 +17,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from ._checks import check_int, check_xy
+from ._checks import check_int, check_seed, check_xy
 from .gradients import Loss, get_loss
 from .training import _StepLoop, _validation, batches, make_optimizer
 
@@ -53,7 +53,14 @@ def spread(values: Iterable[float]) -> Spread:
     Raises:
         ValueError: if ``values`` is empty or holds NaN.
     """
-    array = np.asarray(list(values), dtype=np.float64).ravel()
+    if isinstance(values, str | bytes) or not hasattr(values, "__iter__"):
+        raise TypeError(f"values must be a list of numbers (one per seed), got "
+                        f"{type(values).__name__}")
+    try:
+        array = np.asarray(list(values), dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise TypeError("values must be a list of numbers (one per seed), got "
+                        f"{list(values)[:3]!r}...") from None
     if array.size == 0:
         raise ValueError("values must hold at least one number (one per seed), got none")
     if np.isnan(array).any():
@@ -76,7 +83,7 @@ def models_over_seeds(build: Callable[[int], keras.Model], seeds: Iterable[int]
     if not callable(build) or isinstance(build, keras.layers.Layer):
         raise TypeError(f"build must be a function from a seed to a new model (e.g. "
                         f"lambda seed: deep_mlp(..., seed=seed)), got {type(build).__name__}")
-    seeds = [check_int("seed", s, minimum=0) for s in seeds]
+    seeds = [check_seed("seed", s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must hold at least one seed, got none")
     model = None

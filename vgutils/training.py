@@ -16,7 +16,14 @@ from typing import Any
 import keras
 import numpy as np
 
-from ._checks import check_int, check_xy
+from ._checks import (
+    check_bool,
+    check_int,
+    check_learning_rate,
+    check_model,
+    check_number,
+    check_xy,
+)
 from .gradients import Loss, dense_layers, get_loss
 
 STEP_RECORD = ("loss", "grad_norm", "learning_rate")
@@ -62,6 +69,10 @@ def make_optimizer(optimizer: str | keras.optimizers.Optimizer = "sgd",
     if not isinstance(optimizer, str):
         raise TypeError(f"optimizer must be a name or a keras optimizer, got "
                         f"{type(optimizer).__name__}")
+    learning_rate = check_learning_rate(learning_rate)
+    for clip in ("clipnorm", "clipvalue", "global_clipnorm"):
+        if kwargs.get(clip) is not None:
+            check_number(clip, kwargs[clip], above=0)
     config = dict(kwargs)
     if learning_rate is not None:
         config["learning_rate"] = learning_rate
@@ -95,9 +106,10 @@ def train(
     from ``shuffle_seed`` or, when it is None, from Keras's seeded stream, so after
     :func:`vgutils.setup` a run repeats exactly.
     """
+    x, y = check_xy(model, x, y)
     epochs = check_int("epochs", epochs, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
-    x, y = check_xy(model, x, y)
+    shuffle = check_bool("shuffle", shuffle)
     get_loss(loss)
     opt = make_optimizer(optimizer, learning_rate, **optimizer_settings)
     if not opt.built:
@@ -302,14 +314,14 @@ def train_steps(
             raise ValueError(f"batch_size must be at most the number of rows ({len(x)}), got "
                              f"{batch_size}; batch_size=None means full batch")
     shuffle_seed = check_int("shuffle_seed", shuffle_seed, minimum=0)
-    if not isinstance(watch, bool):
-        raise TypeError(f"watch must be True or False, got {type(watch).__name__}")
+    watch = check_bool("watch", watch)
     opt = make_optimizer(optimizer, learning_rate, **optimizer_settings)
     return _StepLoop(model, loss, opt, x, y, batch_size, watch).run(steps, shuffle_seed)
 
 
 def kernels(model: keras.Model) -> list[np.ndarray]:
     """Copies of the Dense kernels of ``model``, input to output (a snapshot to compare later)."""
+    check_model(model)
     return [np.array(layer.kernel.numpy(), copy=True) for layer in dense_layers(model)]
 
 

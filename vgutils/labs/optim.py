@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .._checks import check_int, check_xy
+from .._checks import check_int, check_number, check_xy
 from ..gradients import Loss, _loss_and_grads, dense_layers, get_loss
 from ..training import make_optimizer
 
@@ -88,8 +88,7 @@ def noise_drift(
     steps = check_int("steps", steps, minimum=1)
     size = check_int("size", size, minimum=1)
     seed = check_int("seed", seed, minimum=0)
-    if not sigma > 0:
-        raise ValueError(f"sigma must be > 0, got {sigma!r}")
+    sigma = check_number("sigma", sigma, above=0)
     rng = np.random.default_rng(seed)
     w = keras.Variable(np.zeros(size, dtype=np.float32), name="w")
     opt = make_optimizer(optimizer, learning_rate, **settings)

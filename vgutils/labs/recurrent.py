@@ -17,7 +17,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._checks import check_int
+from .._checks import check_int, check_number
 
 __all__ = [
     "spectral_radius",
@@ -68,8 +68,7 @@ def matrix_with_spectral_radius(
     """
     n = check_int("n", n, minimum=1)
     seed = check_int("seed", seed, minimum=0)
-    if not (isinstance(rho, int | float | np.floating) and rho > 0):
-        raise ValueError(f"rho must be a number > 0, got {rho!r}")
+    rho = check_number("rho", rho, above=0)
     if kind not in _KINDS:
         raise ValueError(f"kind must be one of {_KINDS}, got {kind!r}")
     rng = np.random.default_rng(seed)
@@ -116,8 +115,7 @@ def jacobian_product_norms(
     burn_in = check_int("burn_in", burn_in, minimum=0)
     if activation not in _ACTIVATIONS:
         raise ValueError(f"activation must be one of {_ACTIVATIONS}, got {activation!r}")
-    if not (isinstance(input_scale, int | float | np.floating) and input_scale >= 0):
-        raise ValueError(f"input_scale must be a number >= 0, got {input_scale!r}")
+    input_scale = check_number("input_scale", input_scale, minimum=0)
     n = W.shape[0]
     rng = np.random.default_rng(seed)
     total = burn_in + steps
@@ -232,8 +230,7 @@ def simple_rnn_log_ratio(gain: float, X: np.ndarray, y: np.ndarray, units: int =
     from ..gradients import time_step_gradient_norms
     from ..models import recurrent_model
 
-    if not (isinstance(gain, int | float | np.floating) and gain > 0):
-        raise ValueError(f"gain must be a number > 0, got {gain!r}")
+    gain = check_number("gain", gain, above=0)
     X = np.asarray(X, dtype=np.float32)
     if X.ndim != 3:
         raise ValueError(f"X must have shape (n, T, d), got shape {X.shape}")
@@ -316,7 +313,6 @@ def gate_path_factor(bias: float, steps: int) -> float:
         bias: the gate's pre-activation (a number).
         steps: number of steps, >= 0.
     """
-    if not isinstance(bias, int | float | np.floating):
-        raise ValueError(f"bias must be a number, got {bias!r}")
+    bias = check_number("bias", bias)
     steps = check_int("steps", steps, minimum=0)
     return float(_sigmoid(np.float64(bias)) ** steps)

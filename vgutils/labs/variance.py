@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_int
+from .._checks import check_int, check_number
 from ..models import Initializer, make_initializer
 from .activations import activation as apply_activation
 from .activations import derivative
@@ -71,8 +71,8 @@ def gaussian_expectation(
     """
     if not callable(f):
         raise TypeError(f"f must be a callable, got {type(f).__name__}")
-    if not std > 0:
-        raise ValueError(f"std must be > 0, got {std!r}")
+    std = check_number("std", std, above=0)
+    mean = check_number("mean", mean)
     points = check_int("points", points, minimum=3)
     if points % 2 == 0:
         raise ValueError(f"points must be odd (so that the mean is a grid point), got {points}")
@@ -110,10 +110,8 @@ def forward_variance(
         ValueError: if ``var_w`` or ``input_var`` is not > 0, ``width`` or ``depth`` < 1, or
             ``activation`` is unknown to ``vgutils.labs.activations``.
     """
-    if not var_w > 0:
-        raise ValueError(f"var_w must be > 0, got {var_w!r}")
-    if not input_var > 0:
-        raise ValueError(f"input_var must be > 0, got {input_var!r}")
+    var_w = check_number("var_w", var_w, above=0)
+    input_var = check_number("input_var", input_var, above=0)
     width = check_int("width", width, minimum=1)
     depth = check_int("depth", depth, minimum=1)
     apply_activation(activation, np.zeros(1))  # names an unknown activation

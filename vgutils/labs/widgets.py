@@ -13,6 +13,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .._checks import check_number
 from ..data import spirals
 from ..gradients import layer_gradient_norms
 from ..models import deep_mlp
@@ -57,8 +58,7 @@ def gradient_profile(
     """
     if x is None or y is None:
         x, y = spirals(512, seed=seed)
-    if clip is not None and not clip > 0:
-        raise ValueError(f"clip must be > 0 or None, got {clip!r}")
+    clip = None if clip is None else check_number("clip", clip, above=0)
     model = deep_mlp(depth, width, activation=activation, initializer=_initializer(initializer),
                      seed=seed)
     norms = layer_gradient_norms(model, x, y, "binary_crossentropy")
