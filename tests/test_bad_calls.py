@@ -8,12 +8,13 @@ AttributeError or an IndexError would fail the test, as would a call accepted si
 import math
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 import vgutils as vg
 from vgutils import exercises
-from vgutils.labs import activations, clipping, optim, recurrent, saturation, variance
+from vgutils.labs import activations, clipping, optim, recurrent, saturation, variance, widgets
 
 X, Y = vg.spirals(64, seed=0)
 MODEL = vg.deep_mlp(2, 4, seed=0)
@@ -25,6 +26,15 @@ NAN_X = X.copy()
 NAN_X[3, 1] = np.nan
 INF_Y = Y.copy()
 INF_Y[5] = np.inf
+
+
+BUILD = lambda s: vg.deep_mlp(2, 4, seed=s)  # noqa: E731
+
+
+def _used_optimizer_on_a_new_model():
+    used = keras.optimizers.SGD(0.1)
+    vg.train(vg.deep_mlp(2, 4, seed=1), X, Y, "mse", used, epochs=1)
+    return vg.train(vg.deep_mlp(2, 4, seed=2), X, Y, "mse", used, epochs=1)
 
 
 def _fit(model, x, y, **kw):
@@ -200,6 +210,106 @@ CASES = {
                                       ValueError, "rho"),
     "gate path factor with string steps": (lambda: recurrent.gate_path_factor(1.0, "10"),
                                            TypeError, "steps"),
+    # found by a second probe
+    "an activation class, not an object": (
+        lambda: vg.deep_mlp(2, 4, activation=keras.layers.LeakyReLU), TypeError, "activation"),
+    "a Dense layer as activation": (
+        lambda: vg.deep_mlp(2, 4, activation=keras.layers.Dense(3)), TypeError, "activation"),
+    "a cell given as a list": (lambda: vg.recurrent_model(["lstm"], 4, 5), ValueError, "cell"),
+    "an initializer seed as text": (lambda: vg.make_initializer("he_normal", "a"), TypeError,
+                                    "seed"),
+    "a learning rate beyond float32": (lambda: vg.make_optimizer("sgd", 1e39), ValueError,
+                                       "learning_rate"),
+    "beta_1 above 1": (lambda: vg.make_optimizer("adam", 0.1, beta_1=2.0), ValueError,
+                       "beta_1"),
+    "nesterov as text": (lambda: vg.make_optimizer("sgd", 0.1, nesterov="yes"), TypeError,
+                         "nesterov"),
+    "validation targets of another length": (
+        lambda: _fit(MODEL, X, Y, validation_data=(X, Y[:5])), ValueError, "validation_data"),
+    "callbacks as text": (lambda: _fit(MODEL, X, Y, callbacks="monitor"), TypeError,
+                          "callbacks"),
+    "metrics as text": (lambda: _fit(MODEL, X, Y, metrics="accuracy"), TypeError, "metrics"),
+    "an unknown metric": (lambda: _fit(MODEL, X, Y, metrics=["acc2"]), ValueError, "metrics"),
+    "an optimizer used on another model": (
+        lambda: _used_optimizer_on_a_new_model(), ValueError, "optimizer"),
+    "a loss that returns None": (
+        lambda: vg.train_steps(MODEL, X, Y, lambda a, b: None, steps=1), TypeError, "loss"),
+    "a loss class, not an object": (
+        lambda: vg.layer_gradient_norms(MODEL, X, Y, keras.losses.MeanSquaredError), TypeError,
+        "loss"),
+    "mean_abs_change of numbers": (lambda: vg.mean_abs_change(5, 5), TypeError, "before"),
+    "spread of numbers as text": (lambda: vg.spread(["1", "2"]), TypeError, "values"),
+    "stack_runs with a list as key": (lambda: vg.stack_runs([{"loss": [1.0]}], key=["loss"]),
+                                      TypeError, "key"),
+    "seeds as a count, not a list": (
+        lambda: list(vg.train_over_seeds(BUILD, 3, X, Y, "mse", epochs=1)), TypeError, "seeds"),
+    "build that takes no seed": (
+        lambda: list(vg.train_over_seeds(lambda: vg.deep_mlp(1, 2), [0], X, Y, "mse")),
+        TypeError, "build"),
+    "watch as text over seeds": (
+        lambda: list(vg.train_steps_over_seeds(BUILD, [0], X, Y, "mse", steps=1, watch="no")),
+        TypeError, "watch"),
+    "training as text": (lambda: vg.loss_and_gradients(MODEL, X, Y, "mse", training="no"),
+                         TypeError, "training"),
+    "training as None": (lambda: vg.layer_gradient_norms(MODEL, X, Y, "mse", training=None),
+                         TypeError, "training"),
+    "another model's variables as wrt": (
+        lambda: vg.loss_and_gradients(MODEL, X, Y, "mse", wrt=RNN.trainable_variables),
+        ValueError, "wrt"),
+    "finite difference at text": (lambda: vg.finite_difference(math.sin, "abc"), TypeError,
+                                  "x"),
+    "finite difference of a vector function": (
+        lambda: vg.finite_difference(lambda v: v, [1.0, 2.0]), TypeError, "f"),
+    "finite difference at NaN": (lambda: vg.finite_difference(np.sum, [1.0, np.nan]),
+                                 ValueError, "x"),
+    "layer outputs of no layers": (lambda: vg.layer_outputs(MODEL, X, []), ValueError,
+                                   "layers"),
+    "layer outputs of another model's layer": (
+        lambda: vg.layer_outputs(MODEL, X, [RNN.layers[-1]]), ValueError, "layers"),
+    "update ratio of None": (lambda: vg.update_ratio(None, None), TypeError, "before"),
+    "update ratio of scalars": (lambda: vg.update_ratio(1.0, 2.0), ValueError, "before"),
+    "a figure as ax": (lambda: vg.plot_histories({"a": [1, 2]}, ax=plt.figure()), TypeError,
+                       "ax"),
+    "an empty history": (lambda: vg.plot_histories({"a": []}), ValueError, "histories"),
+    "log as text": (lambda: vg.plot_histories({"a": [1, 2]}, log="no"), TypeError, "log"),
+    "negative gradient norms": (lambda: vg.plot_layer_norms({"a": [1.0, -1.0]}), ValueError,
+                                "series"),
+    "too few histogram names": (
+        lambda: vg.plot_activation_histograms([np.ones(3), np.ones(3)], names=["a"]),
+        ValueError, "names"),
+    "steps of another length": (lambda: vg.plot_update_ratios([[1e-3]], steps=[1, 2, 3]),
+                                ValueError, "steps"),
+    "an activation named by a list": (lambda: activations.activation(["relu"], 1.0),
+                                      ValueError, "name"),
+    "an activation of text": (lambda: activations.activation("relu", "abc"), TypeError, "z"),
+    "forward variance of an unknown activation": (
+        lambda: variance.forward_variance(1.0, 4, 3, "relu6"), ValueError, "activation"),
+    "gaussian expectation of a function returning text": (
+        lambda: variance.gaussian_expectation(lambda u: "x"), TypeError, "f"),
+    "propagate with a 1-D kernel": (
+        lambda: variance.propagate([np.ones(2)], "relu", X, np.ones((64, 1))), ValueError,
+        "kernels"),
+    "saturated share with an infinite std": (
+        lambda: saturation.saturated_share("tanh", float("inf")), ValueError, "std"),
+    "clip at infinity": (lambda: clipping.clip_by_norm([np.ones(2)], float("inf")), ValueError,
+                         "clip_norm"),
+    "a None gradient": (lambda: clipping.global_norm([np.ones(2), None]), ValueError, "grads"),
+    "steps to reach a text threshold": (lambda: optim.steps_to_reach([1.0, 0.5], "0.6"),
+                                        TypeError, "threshold"),
+    "noise drift of an optimizer object": (
+        lambda: optim.noise_drift(keras.optimizers.SGD(), 1.0), TypeError, "optimizer"),
+    "spectral radius with NaN": (lambda: recurrent.spectral_radius([[np.nan]]), ValueError,
+                                 "matrix"),
+    "gates of a model without 'rnn'": (lambda: recurrent.mean_gate_values(MODEL, XS),
+                                       ValueError, "rnn"),
+    "explorer deeper than its slider": (lambda: widgets.gradient_explorer(depth=100),
+                                        ValueError, "depth"),
+    "x without y for a profile": (
+        lambda: widgets.gradient_profile(2, "relu", "he_normal", x=X, width=4), ValueError,
+        "x and y"),
+    "profile settings as one dict": (
+        lambda: widgets.profile_figure({"depth": 2, "activation": "relu",
+                                        "initializer": "he_normal"}), TypeError, "settings"),
 }
 
 
@@ -247,3 +357,31 @@ def test_check_run_answers_a_model_that_does_not_fit_the_data_with_a_verdict():
     feedback = exercises.check_run(other, {"loss": [0.7]}, X, Y, "binary_crossentropy")
     assert isinstance(feedback, exercises.Feedback) and not feedback.ok
     assert "x" in feedback.message or "input" in feedback.message
+
+
+@pytest.mark.parametrize("answer", [np.array([1 + 5j]), ["1.0", "2.0"], [True, False], 10**400])
+def test_check_value_does_not_pass_complex_text_bool_or_overflowing_answers(answer):
+    feedback = exercises.check_value(answer, [1.0] if np.ndim(answer) else 1.0, name="x")
+    assert isinstance(feedback, exercises.Feedback) and not feedback.ok
+
+
+def test_check_function_gives_the_reference_its_own_copy_of_the_input():
+    def zeroing(z):
+        z *= 0
+        return z
+
+    feedback = exercises.check_function(zeroing, lambda z: 2 * z, [(np.ones(3),)], name="f")
+    assert not feedback.ok
+
+
+def test_check_function_reports_a_student_function_that_exits():
+    import sys
+
+    feedback = exercises.check_function(lambda z: sys.exit(1), np.sin, [(1.0,)], name="f")
+    assert not feedback.ok and "SystemExit" in feedback.message
+
+
+def test_check_choice_does_not_take_an_array_for_a_word():
+    feedback = exercises.check_choice(np.array(["vanishing"]), "vanishing",
+                                      ["vanishing", "exploding"])
+    assert not feedback.ok

@@ -25,7 +25,7 @@ def test_layer_norm_plot_uses_a_log_axis_and_one_line_per_series():
 def test_heatmap_has_layers_as_rows():
     ax = plot_norm_heatmap(np.ones((5, 3)), ["a", "b", "c"])
     assert ax.images[0].get_array().shape == (3, 5)
-    with pytest.raises(ValueError, match="layer_names has 2 names for 3 layers"):
+    with pytest.raises(ValueError, match="layer_names must hold 3 names"):
         plot_norm_heatmap(np.ones((5, 3)), ["a", "b"])
     plt.close("all")
 

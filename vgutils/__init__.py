@@ -178,6 +178,9 @@ def seeds(n: int) -> list[int]:
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
     base = current_seed()
+    if base + n > MAX_SEED:
+        raise ValueError(f"n must keep the seeds below {MAX_SEED}: {n} seeds from {base} reach "
+                         f"{base + n - 1}")
     return [base + i for i in range(int(n))]
 
 

@@ -37,8 +37,11 @@ def check_seed(name: str, value: Any) -> int:
     return check_int(name, value, minimum=0, maximum=MAX_SEED - 1)
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def check_number(name: str, value: Any, minimum: float | None = None,
-                 above: float | None = None) -> float:
+                 above: float | None = None, maximum: float | None = None) -> float:
     """``value`` as a finite float (``>= minimum``, ``> above``), or an error naming ``name``."""
     if not _is_number(value):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
@@ -49,6 +52,8 @@ def check_number(name: str, value: Any, minimum: float | None = None,
         raise ValueError(f"{name} must be >= {minimum:g}, got {value:g}")
     if above is not None and not value > above:
         raise ValueError(f"{name} must be > {above:g}, got {value:g}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum:g}, got {value:g}")
     return value
 
 
@@ -57,6 +62,27 @@ def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool | np.bool_):
         raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
     return bool(value)
+
+
+def check_names(name: str, value: Any, count: int) -> list[str] | None:
+    """None, or a list of ``count`` labels (one per layer or line)."""
+    if value is None:
+        return None
+    if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
+        raise TypeError(f"{name} must be a list of {count} names, got {type(value).__name__}")
+    if len(value) != count:
+        raise ValueError(f"{name} must hold {count} names (one per layer), got {len(value)}")
+    return [str(v) for v in value]
+
+
+def check_axes(ax: Any, name: str = "ax") -> Any:
+    """None or a matplotlib Axes (a Figure or a number gets one sentence)."""
+    import matplotlib.axes
+
+    if ax is not None and not isinstance(ax, matplotlib.axes.Axes):
+        raise TypeError(f"{name} must be a matplotlib Axes (e.g. from plt.subplots()) or None, "
+                        f"got {type(ax).__name__}")
+    return ax
 
 
 def check_learning_rate(value: Any, name: str = "learning_rate") -> Any:
@@ -68,7 +94,7 @@ def check_learning_rate(value: Any, name: str = "learning_rate") -> Any:
     if not _is_number(value):
         raise TypeError(f"{name} must be a number > 0 or a keras learning-rate schedule, got "
                         f"{type(value).__name__} {value!r}")
-    return check_number(name, value, above=0)
+    return check_number(name, value, above=0, maximum=FLOAT32_MAX)
 
 
 def check_mapping(name: str, value: Any, what: str = "label -> values") -> Mapping:
@@ -101,10 +127,13 @@ def as_float_array(name: str, value: Any, dtype: Any = np.float32) -> np.ndarray
     """Return ``value`` as a float NumPy array, or raise an error that names ``name``."""
     if isinstance(value, str | bytes):
         raise TypeError(f"{name} must be an array of numbers, got text {value[:20]!r}")
+    if value is None:
+        raise TypeError(f"{name} must be an array of numbers, got None")
     try:
         array = np.asarray(value, dtype=dtype)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be an array of numbers ({error})") from None
+    except (TypeError, ValueError, OverflowError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise TypeError(f"{name} must be an array of numbers ({reason})") from None
     return array
 
 

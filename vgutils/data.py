@@ -62,8 +62,8 @@ def spirals(
     """
     n = check_int("n", n, minimum=2)
     seed = check_seed("seed", seed)
-    turns = check_number("turns", turns, above=0)
-    noise = check_number("noise", noise, minimum=0)
+    turns = check_number("turns", turns, above=0, maximum=1e3)
+    noise = check_number("noise", noise, minimum=0, maximum=1e3)
     rng = np.random.default_rng(seed)
     labels = np.arange(n) % 2
     radius = np.sqrt(rng.uniform(0.0, 1.0, size=n)) * 0.9 + 0.1
@@ -86,7 +86,7 @@ def circles(n: int = 1000, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarra
     """
     n = check_int("n", n, minimum=2)
     seed = check_seed("seed", seed)
-    noise = check_number("noise", noise, minimum=0)
+    noise = check_number("noise", noise, minimum=0, maximum=1e3)
     rng = np.random.default_rng(seed)
     labels = (np.arange(n) + 1) % 2
     radius = np.where(labels == 1, 0.5, 1.0) + rng.normal(0.0, noise, size=n)

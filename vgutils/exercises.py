@@ -10,6 +10,7 @@ Exercise cells in the notebooks keep their solution between ``### BEGIN SOLUTION
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -66,8 +67,16 @@ def check_value(
         return Feedback(False, f"{name} should be a number or an array of numbers, got "
                         f"{type(answer).__name__} {answer!r}.{tail}")
     try:
+        kind = np.asarray(answer).dtype.kind
+    except (TypeError, ValueError, OverflowError):
+        kind = "O"
+    if kind not in "iuf" and kind != "O":
+        what = {"b": "True/False values", "c": "complex numbers", "U": "text", "S": "text"}
+        return Feedback(False, f"{name} should hold real numbers, got "
+                        f"{what.get(kind, np.asarray(answer).dtype.name)}.{tail}")
+    try:
         got = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return Feedback(
             False, f"{name} should be a number or an array of numbers, got "
             f"{type(answer).__name__}.{tail}"
@@ -120,17 +129,23 @@ def check_function(
     cases = list(cases)
     if not cases:
         return Feedback(False, f"there are no cases to try {name} on, so it cannot be checked.")
+    if not all(isinstance(args, tuple) for args in cases):
+        return Feedback(False, "this check is set up wrongly: each case must be a tuple of "
+                        "arguments, e.g. [(1.0,), (2.0,)]; tell your instructor.")
     for args in cases:
         shown = ", ".join(_describe(a) for a in args)
         try:
-            got = func(*args)
-        except NotImplementedError:
+            got = func(*copy.deepcopy(args))  # a function that changes its input cannot
+        except NotImplementedError:        # change the reference's
             return Feedback(False, f"{name} is not written yet (it raises NotImplementedError).")
-        except Exception as error:  # the student's code: report it, never re-raise
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # the student's code (even sys.exit): report it
             return Feedback(
                 False, f"{name}({shown}) raised {type(error).__name__}: {error}"
             )
-        result = check_value(got, reference(*args), name=f"{name}({shown})", rtol=rtol, atol=atol)
+        result = check_value(got, reference(*copy.deepcopy(args)), name=f"{name}({shown})",
+                             rtol=rtol, atol=atol)
         if not result:
             return result
     return Feedback(True, f"{name} agrees with the reference on all {len(cases)} cases.")
@@ -154,8 +169,8 @@ def check_choice(answer: Any, expected: str, options: Iterable[str], name: str =
     if answer is None or answer is Ellipsis:
         return Feedback(False, f"{name} is not set yet.{tail}")
     try:
-        known = answer in options
-    except (TypeError, ValueError):  # an array compared with the options
+        known = isinstance(answer, str | bool | int | float | np.bool_) and answer in options
+    except (TypeError, ValueError):
         known = False
     if not known:
         return Feedback(False, f"{name} = {answer!r} is not one of the choices {options}.{tail}")
@@ -190,7 +205,7 @@ def check_run(model: Any, history: Any, x: Any, y: Any, loss: Any, depth: int | 
     try:
         text = isinstance(history["loss"], str | bytes)
         losses = np.array([]) if text else np.asarray(history["loss"], np.float64).ravel()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         losses = np.array([])
     if losses.size == 0:
         return Feedback(False, f"the history of {name} holds no epoch losses; train it in the "

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ._checks import check_model, check_number, check_xy
+from ._checks import as_float_array, check_bool, check_finite, check_model, check_number, check_xy
 
 __all__ = [
     "loss_and_gradients",
@@ -79,6 +79,7 @@ def weight_gradient_norms(
     Like :func:`layer_gradient_norms`, but recurrent layers contribute their input and their
     recurrent kernel. Returns ``(names, norms)``.
     """
+    training = check_bool("training", training)
     pairs = weight_matrices(model)
     loss_fn = get_loss(loss)
     x, y = check_xy(model, x, y)
@@ -97,13 +98,37 @@ def get_loss(loss: Loss) -> Callable[[Any, Any], Any]:
                 f"loss {loss!r} is not a Keras loss name; try e.g. 'mse', "
                 "'binary_crossentropy' or a callable loss(y_true, y_pred)"
             ) from None
+    if isinstance(loss, type):
+        raise TypeError(f"loss must be a name, a function or a loss object, got the class "
+                        f"{loss.__name__}; write {loss.__name__}() with parentheses")
     if callable(loss):
         return loss
     raise TypeError(f"loss must be a name or a callable, got {type(loss).__name__}")
 
 
+def _loss_values(loss_fn, y, y_pred):
+    """``loss_fn(y, y_pred)`` as a float tensor, or an error naming ``loss``."""
+    out = loss_fn(tf.convert_to_tensor(y), y_pred)
+    if out is None:
+        raise TypeError("loss must return the loss of each example (a number or a tensor), "
+                        "got None")
+    try:
+        out = tf.convert_to_tensor(out)
+    except (TypeError, ValueError):
+        raise TypeError(f"loss must return numbers, got {type(out).__name__}") from None
+    if not out.dtype.is_floating:
+        raise TypeError(f"loss must return floating-point numbers, got {out.dtype.name}")
+    return out
+
+
 def _mean_loss(loss_fn, y, y_pred):
-    return tf.reduce_mean(loss_fn(tf.convert_to_tensor(y), y_pred))
+    return tf.reduce_mean(_loss_values(loss_fn, y, y_pred))
+
+
+def _check_loss_output(loss_fn, model, x, y) -> None:
+    """Call the loss once, eagerly, on two examples: a bad loss fails here in one sentence
+    rather than deep inside a traced training step."""
+    _loss_values(loss_fn, y[:2], model(x[:2], training=False))
 
 
 def _loss_and_grads(model, loss_fn, x, y, variables, training, forward=None):
@@ -165,6 +190,7 @@ def loss_and_gradients(
         TypeError: if ``model`` is not a Keras model or ``wrt`` is neither None, "inputs"
             nor a list of variables.
     """
+    training = check_bool("training", training)
     check_model(model)
     loss_fn = get_loss(loss)
     x, y = check_xy(model, x, y)
@@ -178,6 +204,10 @@ def loss_and_gradients(
             isinstance(v, keras.Variable | tf.Variable) for v in variables):
         raise TypeError("wrt must be None, 'inputs' or a list of the model's variables, got "
                         f"{type(wrt).__name__}")
+    own = {id(v) for v in model.variables}
+    if not all(id(v) in own for v in variables):
+        raise ValueError("wrt must hold the model's own variables (model.trainable_variables); "
+                         "some belong to another model")
     value, grads = _loss_and_grads(model, loss_fn, x, y, list(variables), training)
     return float(value), [None if g is None else np.asarray(g, dtype=np.float64) for g in grads]
 
@@ -197,6 +227,7 @@ def layer_gradient_norms(
     Returns:
         float64 array with one norm per Dense layer, ordered from input to output.
     """
+    training = check_bool("training", training)
     layers = dense_layers(model)
     loss_fn = get_loss(loss)
     x, y = check_xy(model, x, y)
@@ -217,12 +248,24 @@ def time_step_gradient_norms(
     norm of dL/dx[:, t, :] over examples and features, L being the mean loss. In a network
     with vanishing gradients through time the entries fall towards t = 0.
     """
+    training = check_bool("training", training)
     x, y = check_xy(model, x, y)
     if x.ndim != 3:
         raise ValueError(f"x must have shape (n, steps, features), got {x.shape}")
     _, g = _loss_and_grads(model, get_loss(loss), x, y, None, training)
     g = tf.cast(g, tf.float64)
     return np.sqrt(tf.reduce_sum(g * g, axis=[0, 2]).numpy())
+
+
+def _scalar(f: Callable[[np.ndarray], Any], x: np.ndarray) -> float:
+    value = f(x if x.ndim else float(x))
+    if value is None or isinstance(value, str | bytes):
+        raise TypeError(f"f must return one number, got {type(value).__name__}")
+    try:
+        return float(np.asarray(value, dtype=np.float64).item())
+    except (TypeError, ValueError):
+        raise TypeError(f"f must return one number, got {type(value).__name__} "
+                        f"{np.shape(value) if hasattr(value, 'shape') else ''}".rstrip()) from None
 
 
 def finite_difference(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-5) -> np.ndarray:
@@ -241,15 +284,15 @@ def finite_difference(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-5)
     if not callable(f):
         raise TypeError(f"f must be a callable, got {type(f).__name__}")
     eps = check_number("eps", eps, above=0)
-    x = np.array(x, dtype=np.float64)
+    x = np.array(check_finite("x", as_float_array("x", x, np.float64)), dtype=np.float64)
     grad = np.zeros_like(x)
     flat_x, flat_g = x.reshape(-1), grad.reshape(-1)
     for i in range(flat_x.size):
         old = flat_x[i]
         flat_x[i] = old + eps
-        up = float(f(x if x.ndim else float(x)))
+        up = _scalar(f, x)
         flat_x[i] = old - eps
-        down = float(f(x if x.ndim else float(x)))
+        down = _scalar(f, x)
         flat_x[i] = old
         flat_g[i] = (up - down) / (2 * eps)
     return grad

@@ -24,6 +24,10 @@ def make_initializer(initializer: Initializer, seed: int, name: str = "initializ
     Objects are copied through their config, so the caller's object is never shared between
     layers (an unseeded Keras initialiser reused across layers would repeat its values).
     """
+    seed = check_int("seed", seed, minimum=0, maximum=2**31 - 1)  # a per-layer seed: int32
+    if isinstance(initializer, type):
+        raise TypeError(f"{name} must be a name or an initializer object, got the class "
+                        f"{initializer.__name__}; write {initializer.__name__}() with parentheses")
     if isinstance(initializer, str):
         try:
             obj = keras.initializers.get(initializer)
@@ -48,6 +52,10 @@ def make_initializer(initializer: Initializer, seed: int, name: str = "initializ
 
 def make_activation(activation: Activation, name: str = "activation"):
     """Check an activation name or callable and return it in a form Keras accepts."""
+    if isinstance(activation, type):
+        raise TypeError(f"{name} must be a name, a function or a layer object, got the class "
+                        f"{activation.__name__}; write {activation.__name__}(...) with "
+                        "parentheses")
     if isinstance(activation, str):
         try:
             keras.activations.get(activation)
@@ -68,6 +76,10 @@ def _activation_layer(activation: Activation, name: str) -> keras.layers.Layer:
     return keras.layers.Activation(activation, name=name)
 
 
+_ACTIVATION_LAYERS = (keras.layers.Activation, keras.layers.LeakyReLU, keras.layers.ELU,
+                      keras.layers.ReLU, keras.layers.PReLU, keras.layers.Softmax)
+
+
 def _check_mlp_args(depth, width, input_dim, output_dim, seed, activation, output_activation,
                     initializer) -> tuple[int, int, int, int, int]:
     """Validate the arguments the MLP builders share, before anything is built."""
@@ -76,7 +88,11 @@ def _check_mlp_args(depth, width, input_dim, output_dim, seed, activation, outpu
         for name, value, minimum in [("depth", depth, 1), ("width", width, 1),
                                      ("input_dim", input_dim, 1), ("output_dim", output_dim, 1)]
     ) + (check_seed("seed", seed),)
-    if not isinstance(activation, keras.layers.Layer):
+    if isinstance(activation, keras.layers.Layer):
+        if not isinstance(activation, _ACTIVATION_LAYERS):
+            raise TypeError(f"activation must be an activation (a name, a function or a layer "
+                            f"such as LeakyReLU(...)), got the layer {type(activation).__name__}")
+    else:
         make_activation(activation)
     if output_activation is not None:
         make_activation(output_activation, "output_activation")
@@ -236,7 +252,7 @@ def recurrent_model(
     Returns:
         An uncompiled ``keras.Model`` whose recurrent layer is named ``rnn``.
     """
-    if cell not in _CELLS:
+    if not isinstance(cell, str) or cell not in _CELLS:
         raise ValueError(f"cell must be one of {sorted(_CELLS)}, got {cell!r}")
     units = check_int("units", units, minimum=1)
     length = check_int("length", length, minimum=1)

@@ -9,7 +9,14 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._checks import as_float_array, check_int, check_mapping
+from ._checks import (
+    as_float_array,
+    check_axes,
+    check_bool,
+    check_int,
+    check_mapping,
+    check_names,
+)
 
 __all__ = [
     "plot_layer_norms",
@@ -20,15 +27,21 @@ __all__ = [
 ]
 
 
-def _line_or_band(ax: plt.Axes, values: Any, label: str, arg: str, **style: Any) -> None:
+def _line_or_band(ax: plt.Axes, values: Any, label: str, arg: str, log: bool = False,
+                  **style: Any) -> None:
     """One value per point: a line. One row per seed (2-D): the median and a min-max band."""
-    values = as_float_array(f"{arg}[{label!r}]", values, np.float64)
+    where = f"{arg}[{label!r}]"
+    values = as_float_array(where, values, np.float64)
+    if values.size == 0:
+        raise ValueError(f"{where} holds no values")
+    if log and (values < 0).any():
+        raise ValueError(f"{where} holds negative values, which a log axis cannot show")
     if values.ndim == 1:
         ax.plot(np.arange(1, len(values) + 1), values, label=label, **style)
         return
     if values.ndim != 2 or values.shape[0] == 0 or values.shape[1] == 0:
-        raise ValueError(f"{label!r}: values must be 1-D (one run) or 2-D (seeds, points), "
-                         f"got shape {values.shape}")
+        raise ValueError(f"{where} must be 1-D (one run) or 2-D (seeds, points), got shape "
+                         f"{values.shape}")
     steps = np.arange(1, values.shape[1] + 1)
     with warnings.catch_warnings():  # a step where every seed's run had stopped: a gap
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -50,10 +63,10 @@ def plot_layer_norms(
     A 2-D entry (one row per seed) is drawn as its median with a band from min to max.
     """
     check_mapping("series", series)
-    if ax is None:
+    if check_axes(ax) is None:
         _, ax = plt.subplots()
     for label, values in series.items():
-        _line_or_band(ax, values, label, "series", marker="o", ms=3)
+        _line_or_band(ax, values, label, "series", log=True, marker="o", ms=3)
     ax.set_yscale("log")
     ax.set_xlabel("layer (1 = nearest the input)")
     ax.set_ylabel(ylabel)
@@ -77,10 +90,11 @@ def plot_histories(
     with a band from the smallest to the largest seed's value at each epoch.
     """
     check_mapping("histories", histories)
-    if ax is None:
+    log = check_bool("log", log)
+    if check_axes(ax) is None:
         _, ax = plt.subplots()
     for label, values in histories.items():
-        _line_or_band(ax, values, label, "histories")
+        _line_or_band(ax, values, label, "histories", log=log)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
@@ -107,7 +121,10 @@ def plot_norm_heatmap(
     if norms.ndim != 2 or norms.size == 0:
         raise ValueError(f"norms must be a non-empty 2-D array (records, layers), got shape "
                          f"{norms.shape}")
-    if ax is None:
+    if (norms < 0).any():
+        raise ValueError("norms must be >= 0 (gradient norms), got negative values")
+    layer_names = check_names("layer_names", layer_names, norms.shape[1])
+    if check_axes(ax) is None:
         _, ax = plt.subplots()
     with np.errstate(divide="ignore"):
         shown = np.log10(norms.T)
@@ -116,9 +133,6 @@ def plot_norm_heatmap(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("layer (input at the top)")
     if layer_names is not None:
-        if len(layer_names) != norms.shape[1]:
-            raise ValueError(f"layer_names has {len(layer_names)} names for {norms.shape[1]} "
-                             "layers")
         ax.set_yticks(range(len(layer_names)), layer_names, fontsize=7)
     ax.grid(False)
     if title:
@@ -143,7 +157,9 @@ def plot_activation_histograms(
     if len(outputs) == 0:
         raise ValueError("outputs must hold at least one layer's activations")
     bins = check_int("bins", bins, minimum=1)
-    if ax is None:
+    outputs = [as_float_array(f"outputs[{i}]", v, np.float64) for i, v in enumerate(outputs)]
+    names = check_names("names", names, len(outputs))
+    if check_axes(ax) is None:
         _, ax = plt.subplots()
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(outputs)))
     for i, (values, colour) in enumerate(zip(outputs, colours, strict=True)):
@@ -171,13 +187,25 @@ def plot_update_ratios(
     ``ratios`` is shaped (records, layers), as :class:`vgutils.callbacks.UpdateRatioMonitor`
     stores it.
     """
+    if isinstance(ratios, dict):
+        raise TypeError("ratios must be a 2-D array (records, layers), as "
+                        "UpdateRatioMonitor.ratios holds it, got dict")
     ratios = as_float_array("ratios", ratios, np.float64)
     if ratios.ndim != 2 or ratios.size == 0:
         raise ValueError(f"ratios must be a non-empty 2-D array (records, layers), got shape "
                          f"{ratios.shape}")
-    if ax is None:
+    if (ratios < 0).any():
+        raise ValueError("ratios must be >= 0 (update sizes over weight sizes), got negative "
+                         "values")
+    layer_names = check_names("layer_names", layer_names, ratios.shape[1])
+    if steps is not None:
+        steps = as_float_array("steps", steps, np.float64)
+        if steps.shape != (len(ratios),):
+            raise ValueError(f"steps must hold one step per record ({len(ratios)}), got shape "
+                             f"{steps.shape}")
+    if check_axes(ax) is None:
         _, ax = plt.subplots()
-    x = np.arange(1, len(ratios) + 1) if steps is None else np.asarray(steps)
+    x = np.arange(1, len(ratios) + 1) if steps is None else steps
     colours = plt.cm.viridis(np.linspace(0, 0.9, ratios.shape[1]))
     with np.errstate(divide="ignore"):
         for j in range(ratios.shape[1]):

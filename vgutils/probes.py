@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from ._checks import as_float_array, check_model, check_x
+from ._checks import as_float_array, check_bool, check_finite, check_model, check_x
 
 __all__ = [
     "activation_layers",
@@ -58,9 +58,19 @@ def layer_outputs(
             isinstance(layer, keras.layers.Layer) for layer in layers):
         raise TypeError("layers must be a list of the model's layers, got "
                         f"{type(layers).__name__}")
-    inputs = model.inputs
+    if not layers:
+        raise ValueError("layers must hold at least one of the model's layers, got none")
+    own = {id(layer) for layer in model.layers}
+    for layer in layers:
+        if id(layer) not in own:
+            raise ValueError(f"layers must be the model's own layers; {layer.name!r} is not "
+                             f"one of model {model.name!r}'s")
+    training = check_bool("training", training)
+    inputs = getattr(model, "inputs", None)
     if not inputs:
-        raise ValueError(f"model {model.name!r} has no defined input; start it with keras.Input")
+        raise ValueError(f"model {model.name!r} has no defined input (a subclassed model?); "
+                         "build it as a functional or Sequential model starting with "
+                         "keras.Input")
     probe = keras.Model(inputs[0] if len(inputs) == 1 else inputs,
                         [layer.output for layer in layers])
     outs = probe(x, training=training)
@@ -117,8 +127,11 @@ def update_ratio(before: Any, after: Any) -> float:
     Returns ``inf`` for weights with zero spread (e.g. zero-initialised) that moved, 0 if
     nothing moved.
     """
-    before = as_float_array("before", before, np.float64)
-    after = as_float_array("after", after, np.float64)
+    before = check_finite("before", as_float_array("before", before, np.float64))
+    after = check_finite("after", as_float_array("after", after, np.float64))
+    if before.ndim == 0 or before.size == 0:
+        raise ValueError(f"before must be a non-empty array of weights, got shape "
+                         f"{before.shape}")
     if before.shape != after.shape:
         raise ValueError(f"before and after must have the same shape, got {before.shape} and "
                          f"{after.shape}")

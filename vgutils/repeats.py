@@ -17,9 +17,16 @@ from typing import Any
 import keras
 import numpy as np
 
-from ._checks import check_int, check_seed, check_xy
+from ._checks import as_float_array, check_int, check_model, check_seed, check_xy
 from .gradients import Loss, get_loss
-from .training import _StepLoop, _validation, batches, make_optimizer
+from .training import (
+    _check_callbacks,
+    _check_metrics,
+    _StepLoop,
+    _validation,
+    batches,
+    make_optimizer,
+)
 
 __all__ = ["Spread", "spread", "models_over_seeds", "train_over_seeds", "train_steps_over_seeds",
            "stack_runs", "train_side_by_side"]
@@ -53,11 +60,14 @@ def spread(values: Iterable[float]) -> Spread:
     Raises:
         ValueError: if ``values`` is empty or holds NaN.
     """
-    if isinstance(values, str | bytes) or not hasattr(values, "__iter__"):
+    if isinstance(values, str | bytes | dict) or not hasattr(values, "__iter__"):
         raise TypeError(f"values must be a list of numbers (one per seed), got "
                         f"{type(values).__name__}")
+    values = list(values)
+    if any(isinstance(v, str | bytes) for v in values):
+        raise TypeError(f"values must be numbers (one per seed), not text: {values[:3]!r}")
     try:
-        array = np.asarray(list(values), dtype=np.float64).ravel()
+        array = np.asarray(values, dtype=np.float64).ravel()
     except (TypeError, ValueError):
         raise TypeError("values must be a list of numbers (one per seed), got "
                         f"{list(values)[:3]!r}...") from None
@@ -83,15 +93,22 @@ def models_over_seeds(build: Callable[[int], keras.Model], seeds: Iterable[int]
     if not callable(build) or isinstance(build, keras.layers.Layer):
         raise TypeError(f"build must be a function from a seed to a new model (e.g. "
                         f"lambda seed: deep_mlp(..., seed=seed)), got {type(build).__name__}")
+    if isinstance(seeds, str | bytes) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a list of seeds such as vg.seeds(3), got "
+                        f"{type(seeds).__name__} {seeds!r}")
     seeds = [check_seed("seed", s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must hold at least one seed, got none")
     model = None
     for seed in seeds:
-        fresh = build(seed)
-        if not isinstance(fresh, keras.Model):
-            raise TypeError(f"build({seed}) must return a keras.Model, got "
-                            f"{type(fresh).__name__}")
+        try:
+            fresh = build(seed)
+        except TypeError as error:
+            if "positional argument" not in str(error):
+                raise
+            raise TypeError(f"build must take the seed as its one argument (e.g. lambda seed: "
+                            f"deep_mlp(..., seed=seed)): {error}") from None
+        check_model(fresh, f"build({seed})")
         if model is None:
             model = fresh
         else:
@@ -161,7 +178,7 @@ def train_over_seeds(
             x, y = check_xy(model, x, y)
             opt = make_optimizer(optimizer, learning_rate, **optimizer_settings)
             opt.build(model.trainable_variables)  # one trace of the training step, not two
-            model.compile(optimizer=opt, loss=loss, metrics=metrics or [])
+            model.compile(optimizer=opt, loss=loss, metrics=_check_metrics(metrics))
             start = [np.array(v.numpy(), copy=True) for v in opt.variables]
             validation = _validation(model, validation_data, batch_size)
         else:
@@ -171,7 +188,7 @@ def train_over_seeds(
         # tf.function retrace the training step (about a second a run); the batch order is
         # seeded below, and build(seed) gives the initial weights
         history = model.fit(batches(x, y, batch_size, seed=seed), epochs=epochs,
-                            callbacks=callbacks(seed) if callbacks else [],
+                            callbacks=_check_callbacks(callbacks(seed)) if callbacks else [],
                             validation_data=validation, shuffle=False, verbose=0)
         yield seed, model, {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
@@ -249,10 +266,16 @@ def stack_runs(runs: Sequence[dict[str, Any]], key: str = "loss") -> np.ndarray:
     if any(not isinstance(run, dict) for run in runs):
         raise TypeError("runs must hold records (dicts) from train_steps, got "
                         f"{sorted({type(run).__name__ for run in runs})}")
+    if not isinstance(key, str):
+        raise TypeError(f"key must be the name of a recorded quantity such as 'loss', got "
+                        f"{type(key).__name__}")
     if any(key not in run for run in runs):
         raise KeyError(f"key must be one of {sorted(runs[0])}, got {key!r}")
-    rows = [np.nan_to_num(np.asarray(run[key], dtype=np.float64), nan=np.inf,
-                          posinf=np.inf, neginf=-np.inf) for run in runs]
+    rows = [np.nan_to_num(as_float_array(f"runs[{i}][{key!r}]", run[key], np.float64),
+                          nan=np.inf, posinf=np.inf, neginf=-np.inf)
+            for i, run in enumerate(runs)]
+    if any(row.size == 0 for row in rows):
+        raise ValueError(f"runs hold a record with no {key!r} values (a run of no steps?)")
     if any(row.ndim != 1 for row in rows):
         raise ValueError(f"key must name a per-step record (one number per step), got {key!r}")
     out = np.full((len(rows), max(len(r) for r in rows)), np.nan)
@@ -345,6 +368,7 @@ def train_side_by_side(
         opt = make_optimizer(optimizer, learning_rate, **optimizer_settings)
         opt.build(joint.trainable_variables)
         n = len(models)
+        metrics = _check_metrics(metrics)
         joint.compile(optimizer=opt, loss=[loss] * n,
                       metrics=[list(metrics) for _ in range(n)] if metrics else None)
         data = batches(x, y, batch_size, seed=shuffle_seed).map(

@@ -17,14 +17,16 @@ import keras
 import numpy as np
 
 from ._checks import (
+    as_float_array,
     check_bool,
+    check_finite,
     check_int,
     check_learning_rate,
     check_model,
     check_number,
     check_xy,
 )
-from .gradients import Loss, dense_layers, get_loss
+from .gradients import Loss, _check_loss_output, dense_layers, get_loss
 
 STEP_RECORD = ("loss", "grad_norm", "learning_rate")
 
@@ -70,9 +72,17 @@ def make_optimizer(optimizer: str | keras.optimizers.Optimizer = "sgd",
         raise TypeError(f"optimizer must be a name or a keras optimizer, got "
                         f"{type(optimizer).__name__}")
     learning_rate = check_learning_rate(learning_rate)
-    for clip in ("clipnorm", "clipvalue", "global_clipnorm"):
-        if kwargs.get(clip) is not None:
-            check_number(clip, kwargs[clip], above=0)
+    for key, value in kwargs.items():
+        if value is None:
+            continue
+        if key in ("clipnorm", "clipvalue", "global_clipnorm", "epsilon"):
+            check_number(key, value, above=0)
+        elif key in ("momentum", "beta_1", "beta_2", "rho", "ema_momentum"):
+            check_number(key, value, minimum=0, maximum=1)
+        elif key in ("weight_decay", "initial_accumulator_value"):
+            check_number(key, value, minimum=0)
+        elif key in ("nesterov", "amsgrad", "centered", "use_ema"):
+            check_bool(key, value)
     config = dict(kwargs)
     if learning_rate is not None:
         config["learning_rate"] = learning_rate
@@ -81,6 +91,44 @@ def make_optimizer(optimizer: str | keras.optimizers.Optimizer = "sgd",
     except (ValueError, TypeError) as error:
         raise ValueError(f"optimizer {optimizer!r} with settings {config} is not valid: "
                          f"{error}") from None
+
+
+def _check_optimizer_fits(optimizer: keras.optimizers.Optimizer, model: keras.Model) -> None:
+    """An optimiser already built for other weights would fail inside Keras: say so first."""
+    if not optimizer.built:
+        return
+    try:
+        for variable in model.trainable_variables:
+            optimizer._get_variable_index(variable)
+    except (KeyError, AttributeError):
+        raise ValueError("optimizer has already been used on other weights (it was built for "
+                         "another model); pass a fresh optimizer, or its name") from None
+
+
+def _check_callbacks(callbacks: Any) -> list:
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, list | tuple) or not all(
+            isinstance(c, keras.callbacks.Callback) for c in callbacks):
+        raise TypeError("callbacks must be a list of Keras callbacks (e.g. "
+                        f"[vg.GradientMonitor(x, y, loss)]), got {type(callbacks).__name__}")
+    return list(callbacks)
+
+
+def _check_metrics(metrics: Any) -> list:
+    if metrics is None:
+        return []
+    if not isinstance(metrics, list | tuple):
+        raise TypeError(f"metrics must be a list such as ['accuracy'], got "
+                        f"{type(metrics).__name__} {metrics!r}")
+    for metric in metrics:
+        if isinstance(metric, str) and metric not in ("accuracy", "acc", "crossentropy", "ce"):
+            try:
+                keras.metrics.get(metric)
+            except ValueError:
+                raise ValueError(f"metrics: {metric!r} is not a Keras metric name; try e.g. "
+                                 "'accuracy' or 'mse'") from None
+    return list(metrics)
 
 
 def train(
@@ -111,7 +159,9 @@ def train(
     batch_size = check_int("batch_size", batch_size, minimum=1)
     shuffle = check_bool("shuffle", shuffle)
     get_loss(loss)
+    callbacks, metrics = _check_callbacks(callbacks), _check_metrics(metrics)
     opt = make_optimizer(optimizer, learning_rate, **optimizer_settings)
+    _check_optimizer_fits(opt, model)
     if not opt.built:
         # building the optimiser's slots now spares fit a second trace of its training step
         # (it would otherwise build them inside the first trace and trace again)
@@ -133,7 +183,10 @@ def _validation(model: keras.Model, data: tuple | None, batch_size: int):
     if not isinstance(data, tuple | list) or len(data) != 2:
         raise TypeError("validation_data must be a pair (x_val, y_val), got "
                         f"{type(data).__name__}")
-    x_val, y_val = check_xy(model, *data)
+    try:
+        x_val, y_val = check_xy(model, *data)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"validation_data: {error}") from None
     return batches(x_val, y_val, batch_size, shuffle=False)
 
 
@@ -171,7 +224,12 @@ class _StepLoop:
         import tensorflow as tf
 
         loss_fn = get_loss(loss)
+        watch = check_bool("watch", watch)
         variables = model.trainable_variables
+        if not variables:
+            raise ValueError(f"model {model.name!r} has no trainable weights to train")
+        _check_optimizer_fits(optimizer, model)
+        _check_loss_output(loss_fn, model, x, y)
         optimizer.build(variables)
         if watch and not _is_plain_sgd(optimizer):
             raise ValueError("watch=True records the step plain SGD asks for (learning rate "
@@ -330,12 +388,18 @@ def mean_abs_change(before: list[np.ndarray], after: list[np.ndarray]) -> np.nda
 
     The same entries are compared (weight (i, j) before with weight (i, j) after).
     """
+    for name, value in (("before", before), ("after", after)):
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"{name} must be a list of weight arrays (as kernels() returns), got "
+                            f"{type(value).__name__}")
     if len(before) != len(after):
         raise ValueError(f"before and after must hold as many layers, got {len(before)} and "
                          f"{len(after)}")
     out = []
     for i, (b, a) in enumerate(zip(before, after, strict=True)):
-        if np.shape(b) != np.shape(a):
-            raise ValueError(f"layer {i}: before has shape {np.shape(b)}, after {np.shape(a)}")
-        out.append(float(np.mean(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)))))
+        b = check_finite(f"before[{i}]", as_float_array(f"before[{i}]", b, np.float64))
+        a = check_finite(f"after[{i}]", as_float_array(f"after[{i}]", a, np.float64))
+        if b.shape != a.shape:
+            raise ValueError(f"before[{i}] has shape {b.shape}, after[{i}] {a.shape}")
+        out.append(float(np.mean(np.abs(a - b))))
     return np.array(out)

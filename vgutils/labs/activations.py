@@ -12,6 +12,8 @@ from math import erf, sqrt
 
 import numpy as np
 
+from .._checks import as_float_array, check_finite
+
 __all__ = ["ACTIVATIONS", "activation", "derivative", "SELU_ALPHA", "SELU_SCALE"]
 
 #: SELU's constants (Klambauer et al. 2017), as used by Keras.
@@ -51,17 +53,21 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
 }
 
 
+def _points(z) -> np.ndarray:
+    return check_finite("z", as_float_array("z", z, np.float64))
+
+
 def _lookup(name: str) -> tuple[Callable, Callable]:
-    if name not in ACTIVATIONS:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(f"name must be one of {sorted(ACTIVATIONS)}, got {name!r}")
     return ACTIVATIONS[name]
 
 
 def activation(name: str, z) -> np.ndarray:
     """The activation ``name`` applied to ``z`` (float64)."""
-    return np.asarray(_lookup(name)[0](np.asarray(z, dtype=np.float64)), dtype=np.float64)
+    return np.asarray(_lookup(name)[0](_points(z)), dtype=np.float64)
 
 
 def derivative(name: str, z) -> np.ndarray:
     """The derivative of the activation ``name`` at ``z`` (float64; ReLU's at 0 is taken as 0)."""
-    return np.asarray(_lookup(name)[1](np.asarray(z, dtype=np.float64)), dtype=np.float64)
+    return np.asarray(_lookup(name)[1](_points(z)), dtype=np.float64)

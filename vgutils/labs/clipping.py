@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import as_float_array, check_finite, check_number
+
 __all__ = [
     "global_norm",
     "clip_by_value",
@@ -23,18 +25,15 @@ Grads = Sequence[Any]
 def _as_arrays(name: str, grads: Grads) -> list[np.ndarray]:
     if isinstance(grads, np.ndarray) or not isinstance(grads, Sequence) or len(grads) == 0:
         raise TypeError(f"{name} must be a non-empty list of arrays (one per variable)")
-    try:
-        return [np.asarray(g, dtype=np.float64) for g in grads]
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must hold arrays of numbers ({error})") from None
+    if any(g is None for g in grads):
+        raise ValueError(f"{name} holds None (a variable the loss does not depend on, as "
+                         "tape.gradient returns it); drop it or use zeros")
+    return [check_finite(f"{name}[{i}]", as_float_array(f"{name}[{i}]", g, np.float64))
+            for i, g in enumerate(grads)]
 
 
 def _check_threshold(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not value > 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    return float(value)
+    return check_number(name, value, above=0)
 
 
 def global_norm(grads: Grads) -> float:
@@ -88,5 +87,6 @@ def cosine_similarity(a: Grads, b: Grads) -> float:
     y = np.concatenate([v.ravel() for v in ys])
     nx, ny = np.linalg.norm(x), np.linalg.norm(y)
     if nx == 0 or ny == 0:
-        raise ValueError("the cosine of a zero gradient is undefined")
+        raise ValueError(f"{'a' if nx == 0 else 'b'} is a zero gradient: its cosine with "
+                         "another is undefined")
     return float(x @ y / (nx * ny))

@@ -12,16 +12,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .._checks import check_int, check_number, check_xy
+from .._checks import as_float_array, check_int, check_number, check_xy
 from ..gradients import Loss, _loss_and_grads, dense_layers, get_loss
-from ..training import make_optimizer
+from ..training import _check_optimizer_fits, make_optimizer
 
 __all__ = ["steps_to_reach", "one_step_sizes", "noise_drift"]
 
 
 def steps_to_reach(losses: Any, threshold: float) -> int | None:
     """The first step t at which ``losses[t] < threshold``, or None if it never happens."""
-    losses = np.asarray(losses, dtype=np.float64)
+    losses = as_float_array("losses", losses, np.float64)
+    threshold = check_number("threshold", threshold)
     if losses.ndim != 1 or losses.size == 0:
         raise ValueError(f"losses must be a non-empty 1-D sequence, got shape {losses.shape}")
     below = np.flatnonzero(losses < threshold)
@@ -50,6 +51,7 @@ def one_step_sizes(
     x, y = check_xy(model, x, y)
     loss_fn = get_loss(loss)
     opt = make_optimizer(optimizer, learning_rate, **settings)
+    _check_optimizer_fits(opt, model)
     kernels = [layer.kernel for layer in dense_layers(model)]
     saved = [np.array(v.numpy(), copy=True) for v in model.trainable_variables]
     variables = model.trainable_variables
@@ -85,10 +87,13 @@ def noise_drift(
     the mean |w| after the last step (plain SGD's drift is proportional to ``sigma``; a
     per-parameter scaled optimiser's is not).
     """
+    if not isinstance(optimizer, str):
+        raise TypeError(f"optimizer must be a name such as 'adam' (a fresh optimiser is made "
+                        f"from it), got {type(optimizer).__name__}")
     steps = check_int("steps", steps, minimum=1)
     size = check_int("size", size, minimum=1)
     seed = check_int("seed", seed, minimum=0)
-    sigma = check_number("sigma", sigma, above=0)
+    sigma = check_number("sigma", sigma, above=0, maximum=1e30)
     rng = np.random.default_rng(seed)
     w = keras.Variable(np.zeros(size, dtype=np.float32), name="w")
     opt = make_optimizer(optimizer, learning_rate, **settings)

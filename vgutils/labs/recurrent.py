@@ -17,7 +17,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._checks import check_int, check_number
+from .._checks import (
+    as_float_array,
+    check_axes,
+    check_finite,
+    check_int,
+    check_model,
+    check_number,
+)
 
 __all__ = [
     "spectral_radius",
@@ -35,7 +42,7 @@ _ACTIVATIONS = ("linear", "tanh")
 
 
 def _check_square(name: str, matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float64)
+    matrix = check_finite(name, as_float_array(name, matrix, np.float64))
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
         raise ValueError(f"{name} must be a non-empty square matrix, got shape {matrix.shape}")
     return matrix
@@ -145,7 +152,7 @@ def log_slope(norms: np.ndarray, start: int = 0, stop: int | None = None) -> flo
     Raises:
         ValueError: if fewer than two entries are in range or any of them is not positive.
     """
-    norms = np.asarray(norms, dtype=np.float64)
+    norms = as_float_array("norms", norms, np.float64)
     if norms.ndim != 1:
         raise ValueError(f"norms must be one-dimensional, got shape {norms.shape}")
     start = check_int("start", start, minimum=0)
@@ -175,7 +182,7 @@ def draw_unrolled(steps: int = 5, truncate: int | None = None, ax: plt.Axes | No
     steps = check_int("steps", steps, minimum=1)
     if truncate is not None:
         truncate = check_int("truncate", truncate, minimum=1)
-    if ax is None:
+    if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(1.5 * steps + 1.5, 2.8))
     box = {"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.2"}
     arrow = {"arrowstyle": "->", "color": "0.2", "lw": 1.2}
@@ -230,8 +237,8 @@ def simple_rnn_log_ratio(gain: float, X: np.ndarray, y: np.ndarray, units: int =
     from ..gradients import time_step_gradient_norms
     from ..models import recurrent_model
 
-    gain = check_number("gain", gain, above=0)
-    X = np.asarray(X, dtype=np.float32)
+    gain = check_number("gain", gain, above=0, maximum=1e6)
+    X = check_finite("X", as_float_array("X", X))
     if X.ndim != 3:
         raise ValueError(f"X must have shape (n, T, d), got shape {X.shape}")
     units = check_int("units", units, minimum=1)
@@ -264,10 +271,18 @@ def mean_gate_values(model, X: np.ndarray) -> np.ndarray:
     """
     import keras
 
+    check_model(model)
+    names = [layer.name for layer in model.layers]
+    if "rnn" not in names:
+        raise ValueError(f"model must have a recurrent layer named 'rnn' (as recurrent_model "
+                         f"builds it); model {model.name!r} has {names}")
     layer = model.get_layer("rnn")
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 3:
-        raise ValueError(f"X must have shape (n, T, d), got shape {X.shape}")
+    X = check_finite("X", as_float_array("X", X, np.float64))
+    if X.ndim != 3 or len(X) == 0:
+        raise ValueError(f"X must have shape (n, T, d) with n >= 1, got shape {X.shape}")
+    if X.shape[2] != layer.cell.kernel.shape[0]:
+        raise ValueError(f"X has {X.shape[2]} features per step, the layer 'rnn' takes "
+                         f"{layer.cell.kernel.shape[0]}")
     if not isinstance(layer, keras.layers.LSTM | keras.layers.GRU):
         raise ValueError(f"model's layer 'rnn' must be an LSTM or a GRU, got "
                          f"{type(layer).__name__}")

@@ -17,7 +17,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .._checks import check_int, check_xy
+from .._checks import as_float_array, check_int, check_number, check_xy
 from ..gradients import Loss, _loss_and_grads, get_loss
 from ..probes import SATURATION, activation_layers
 
@@ -63,8 +63,7 @@ def saturated_share(name: str, std: float, share: float = SATURATION) -> float:
         std: standard deviation of the pre-activation, > 0.
         share: the saturation definition (see :func:`saturation_threshold`).
     """
-    if isinstance(std, bool) or not isinstance(std, int | float | np.floating) or not std > 0:
-        raise ValueError(f"std must be a number > 0, got {std!r}")
+    std = check_number("std", std, above=0)
     z_star = saturation_threshold(name, share)
     return 2 * (1 - NormalDist().cdf(z_star / float(std)))
 
@@ -88,7 +87,11 @@ def backward_signal_norms(model: keras.Model, x: Any, y: Any, loss: Loss) -> np.
     loss_fn = get_loss(loss)
     x, y = check_xy(model, x, y)
     chain = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    previous = model.inputs[0]
+    inputs = getattr(model, "inputs", None)
+    if not inputs:
+        raise ValueError(f"model {model.name!r} has no defined input (a subclassed model?); "
+                         "build it with vgutils.models.deep_mlp")
+    previous = inputs[0]
     for layer in chain:
         if layer.input is not previous:
             raise ValueError(
@@ -120,7 +123,7 @@ def per_layer_factor(norms: Any, first: int = 1, last: int | None = None) -> flo
         norms: positive numbers, one per layer, input to output.
         first, last: the layers used for the fit (default: all).
     """
-    norms = np.asarray(norms, dtype=np.float64)
+    norms = as_float_array("norms", norms, np.float64)
     if norms.ndim != 1 or len(norms) < 2:
         raise ValueError(f"norms must be a 1-D sequence of at least 2 values, got {norms.shape}")
     last = len(norms) if last is None else check_int("last", last)

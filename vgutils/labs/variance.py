@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_int, check_number
+from .._checks import as_float_array, check_finite, check_int, check_number, check_seed
 from ..models import Initializer, make_initializer
+from .activations import ACTIVATIONS, derivative
 from .activations import activation as apply_activation
-from .activations import derivative
 
 __all__ = [
     "RULES",
@@ -48,7 +48,7 @@ def init_variance(rule: str, fan_in: int, fan_out: int) -> float:
     Raises:
         ValueError: if ``rule`` is unknown or a fan is < 1.
     """
-    if rule not in RULES:
+    if not isinstance(rule, str) or rule not in RULES:
         raise ValueError(f"rule must be one of {sorted(RULES)}, got {rule!r}")
     fan_in = check_int("fan_in", fan_in, minimum=1)
     fan_out = check_int("fan_out", fan_out, minimum=1)
@@ -78,7 +78,14 @@ def gaussian_expectation(
         raise ValueError(f"points must be odd (so that the mean is a grid point), got {points}")
     u = np.linspace(-12.0, 12.0, points)
     density = np.exp(-0.5 * u**2) / np.sqrt(2 * np.pi)
-    values = np.asarray(f(mean + std * u), dtype=np.float64) * density
+    try:
+        values = np.asarray(f(mean + std * u), dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"f must return numbers for an array of points ({error})") from None
+    if values.shape != u.shape:
+        raise ValueError(f"f must return one value per point: {u.shape[0]} points gave shape "
+                         f"{values.shape}")
+    values = values * density
     step = u[1] - u[0]
     return float(step * (values.sum() - 0.5 * (values[0] + values[-1])))
 
@@ -94,6 +101,11 @@ def gaussian_variance(
     second = gaussian_expectation(lambda u: np.asarray(f(u), dtype=np.float64) ** 2,
                                   mean=mean, std=std, points=points)
     return second - first**2
+
+
+def _check_activation(activation: Any) -> None:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
 
 
 def forward_variance(
@@ -114,8 +126,11 @@ def forward_variance(
     input_var = check_number("input_var", input_var, above=0)
     width = check_int("width", width, minimum=1)
     depth = check_int("depth", depth, minimum=1)
-    apply_activation(activation, np.zeros(1))  # names an unknown activation
+    _check_activation(activation)
     out = [width * var_w * input_var]
+    if not np.isfinite(out[0]):
+        raise ValueError(f"var_w, width and input_var give a first-layer variance of "
+                         f"{out[0]:g}: too large for a float")
     for _ in range(depth - 1):
         second = gaussian_expectation(lambda u: apply_activation(activation, u) ** 2,
                                       std=float(np.sqrt(out[-1])))
@@ -144,7 +159,7 @@ def sample_kernels(
     depth = check_int("depth", depth, minimum=1)
     width = check_int("width", width, minimum=1)
     input_dim = width if input_dim is None else check_int("input_dim", input_dim, minimum=1)
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     kernels = []
     for i in range(1, depth + 1):
         init = make_initializer(initializer, seed * 1000 + i)
@@ -179,11 +194,19 @@ def propagate(
     Raises:
         ValueError: if ``kernels`` is empty or the shapes do not chain.
     """
+    if isinstance(kernels, np.ndarray) or not isinstance(kernels, Sequence):
+        raise TypeError(f"kernels must be a list of 2-D arrays, one per layer, got "
+                        f"{type(kernels).__name__}")
     if len(kernels) == 0:
         raise ValueError("kernels must hold at least one kernel")
-    ws = [np.asarray(w, dtype=np.float64) for w in kernels]
-    h = np.asarray(x, dtype=np.float64)
-    g = np.asarray(top_grad, dtype=np.float64)
+    _check_activation(activation)
+    ws = [check_finite(f"kernels[{i}]", as_float_array(f"kernels[{i}]", w, np.float64))
+          for i, w in enumerate(kernels)]
+    for i, w in enumerate(ws):
+        if w.ndim != 2:
+            raise ValueError(f"kernels[{i}] must be 2-D (fan_in, fan_out), got shape {w.shape}")
+    h = check_finite("x", as_float_array("x", x, np.float64))
+    g = check_finite("top_grad", as_float_array("top_grad", top_grad, np.float64))
     if h.ndim != 2 or h.shape[1] != ws[0].shape[0]:
         raise ValueError(f"x must have shape (examples, {ws[0].shape[0]}), got {h.shape}")
     if g.shape != (h.shape[0], ws[-1].shape[1]):

@@ -13,7 +13,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._checks import check_number
+from .._checks import check_axes, check_bool, check_int, check_number
 from ..data import spirals
 from ..gradients import layer_gradient_norms
 from ..models import deep_mlp
@@ -32,7 +32,7 @@ ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu"]
 
 
 def _initializer(label: str):
-    if label not in INITIALIZERS:
+    if not isinstance(label, str) or label not in INITIALIZERS:
         raise ValueError(f"initializer must be one of {list(INITIALIZERS)}, got {label!r}")
     return INITIALIZERS[label]
 
@@ -56,7 +56,9 @@ def gradient_profile(
 
     ``x, y`` default to 512 points of :func:`vgutils.data.spirals`.
     """
-    if x is None or y is None:
+    if (x is None) != (y is None):
+        raise ValueError("x and y go together: give both, or neither for the default spirals")
+    if x is None:
         x, y = spirals(512, seed=seed)
     clip = None if clip is None else check_number("clip", clip, above=0)
     model = deep_mlp(depth, width, activation=activation, initializer=_initializer(initializer),
@@ -80,9 +82,13 @@ def profile_figure(
     Each dict holds the arguments of :func:`gradient_profile` (``depth``, ``activation``,
     ``initializer``, optionally ``clip``, ``width``, ``seed``).
     """
+    if isinstance(settings, dict) or not isinstance(settings, list | tuple) or not all(
+            isinstance(s, dict) for s in settings):
+        raise TypeError("settings must be a list of dicts, one per curve (e.g. [{'depth': 10, "
+                        "'activation': 'relu', 'initializer': 'he_normal'}])")
     if not settings:
         raise ValueError("settings must hold at least one dict of explorer settings")
-    if ax is None:
+    if check_axes(ax) is None:
         _, ax = plt.subplots()
     for s in settings:
         norms = gradient_profile(x=x, y=y, **s)
@@ -113,6 +119,8 @@ def gradient_explorer(
     the widget (display it as a cell's last expression). Needs a running kernel; next to it a
     notebook should show a static :func:`profile_figure`.
     """
+    depth = check_int("depth", depth, minimum=2, maximum=40)
+    clipping = check_bool("clipping", clipping)
     import ipywidgets as w
 
     if activation not in ACTIVATIONS:
