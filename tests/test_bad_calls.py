@@ -213,6 +213,8 @@ CASES = {
     # found by a second probe
     "an activation class, not an object": (
         lambda: vg.deep_mlp(2, 4, activation=keras.layers.LeakyReLU), TypeError, "activation"),
+    "NumPy's tanh as activation": (lambda: vg.deep_mlp(2, 4, activation=np.tanh), TypeError,
+                                   "activation"),
     "a Dense layer as activation": (
         lambda: vg.deep_mlp(2, 4, activation=keras.layers.Dense(3)), TypeError, "activation"),
     "a cell given as a list": (lambda: vg.recurrent_model(["lstm"], 4, 5), ValueError, "cell"),

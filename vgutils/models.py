@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+import numpy as np
 
 from ._checks import check_bool, check_int, check_seed
 
@@ -65,6 +66,10 @@ def make_activation(activation: Activation, name: str = "activation"):
                 "'tanh', 'relu', 'leaky_relu', 'elu', 'selu', 'gelu', 'linear'"
             ) from None
         return activation
+    if isinstance(activation, np.ufunc):
+        raise TypeError(f"{name} must work on tensors: NumPy's {activation.__name__} does not "
+                        f"inside a Keras model; use the name {activation.__name__!r} or "
+                        f"keras.ops.{activation.__name__}")
     if callable(activation):
         return activation
     raise TypeError(f"{name} must be a name or a callable, got {type(activation).__name__}")
