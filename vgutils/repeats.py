@@ -20,6 +20,7 @@ import numpy as np
 from ._checks import as_float_array, check_int, check_model, check_seed, check_xy
 from .gradients import Loss, get_loss
 from .training import (
+    _check_batch_size,
     _check_callbacks,
     _check_metrics,
     _StepLoop,
@@ -237,9 +238,7 @@ def train_steps_over_seeds(
     for seed, model in models_over_seeds(build, seeds):
         if loop is None:
             x, y = check_xy(model, x, y)
-            if batch_size is not None and batch_size > len(x):
-                raise ValueError(f"batch_size must be at most the number of rows ({len(x)}), "
-                                 f"got {batch_size}; batch_size=None means full batch")
+            batch_size = _check_batch_size(batch_size, len(x))
             opt = make_optimizer(optimizer, learning_rate, **optimizer_settings)
             loop = _StepLoop(model, loss, opt, x, y, batch_size, watch)
             start = [np.array(v.numpy(), copy=True) for v in opt.variables]

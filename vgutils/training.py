@@ -206,6 +206,17 @@ def _step_plan(n: int, steps: int, batch_size: int | None, seed: int) -> np.ndar
     return np.array(rows, dtype=np.int32)
 
 
+def _check_batch_size(batch_size: int | None, rows: int) -> int | None:
+    """None (full batch) or an int from 1 to the number of rows."""
+    if batch_size is None:
+        return None
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    if batch_size > rows:
+        raise ValueError(f"batch_size must be at most the number of rows ({rows}), got "
+                         f"{batch_size}; batch_size=None means full batch")
+    return batch_size
+
+
 def _is_plain_sgd(optimizer: keras.optimizers.Optimizer) -> bool:
     return (type(optimizer) is keras.optimizers.SGD and not optimizer.momentum
             and optimizer.clipnorm is None and optimizer.clipvalue is None
@@ -366,11 +377,7 @@ def train_steps(
     """
     steps = check_int("steps", steps, minimum=1)
     x, y = check_xy(model, x, y)
-    if batch_size is not None:
-        batch_size = check_int("batch_size", batch_size, minimum=1)
-        if batch_size > len(x):
-            raise ValueError(f"batch_size must be at most the number of rows ({len(x)}), got "
-                             f"{batch_size}; batch_size=None means full batch")
+    batch_size = _check_batch_size(batch_size, len(x))
     shuffle_seed = check_int("shuffle_seed", shuffle_seed, minimum=0)
     watch = check_bool("watch", watch)
     opt = make_optimizer(optimizer, learning_rate, **optimizer_settings)
