@@ -7,6 +7,7 @@ import nbformat
 import pytest
 import yaml
 from conftest import ROOT
+from ipykernel.kernelspec import get_kernel_dict
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 NOISE = [
@@ -16,6 +17,32 @@ NOISE = [
     (re.compile(r"oneDNN|cpu_feature_guard|absl::|I0000 "), "a TensorFlow start-up line"),
     (re.compile(r"\d+ms/step|ETA:"), "a Keras progress bar"),
 ]
+
+
+GUARD = """try:
+    import vgutils as vg  # the course's toolkit
+except ModuleNotFoundError:  # this kernel's Python lacks the course's packages: say what to do
+    raise ModuleNotFoundError(
+        "vgutils is not installed in this kernel's Python. Start JupyterLab from the course's "
+        "environment (`.venv/bin/jupyter lab notebooks/` after `make book`), or install the course "
+        "into this Python: `%cd ..` then `%pip install -r requirements.txt` in a new cell, and "
+        "restart the kernel.") from None
+"""
+
+
+def test_without_vgutils_the_opening_cell_says_what_to_install(tmp_path):
+    """The guard, run by a Python that cannot import vgutils, raises one sentence."""
+    import subprocess
+    import sys
+
+    hide = tmp_path / "vgutils"  # a package that fails to import, first on the path
+    hide.mkdir()
+    (hide / "__init__.py").write_text("raise ModuleNotFoundError('hidden for the test')")
+    run = subprocess.run([sys.executable, "-c", GUARD], cwd=tmp_path, capture_output=True,
+                         text=True, env={"PYTHONPATH": str(tmp_path), "PATH": ""})
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("ModuleNotFoundError: vgutils is not installed in this kernel's Python")
+    assert "%pip install -r requirements.txt" in last and "hidden for the test" not in run.stderr
 
 
 def _toc_files():
@@ -69,13 +96,19 @@ def test_notebook_starts_with_vgutils_and_has_the_chapter_shape(path):
     nb = _read(path)
     code = [c for c in nb.cells if c.cell_type == "code"]
     first = code[0].source
-    assert first.startswith("import vgutils as vg"), "the first line is the front door"
-    assert "vg.setup(" in first
-    assert len(first.splitlines()) <= 8, "the opening cell is at most 8 lines"
+    assert first.startswith(GUARD), (
+        "the opening cell starts with the front door, `import vgutils as vg`, guarded by the "
+        "message that says how to install the course (the same words in every chapter)")
+    rest = first[len(GUARD):]
+    assert rest.startswith("SEED = vg.setup(")
+    assert len(rest.splitlines()) <= 8, "after the guard, the opening cell is at most 8 lines"
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for heading in ["What you will learn", "## Summary", "## Exercises", "## References"]:
         assert heading in text, f"missing {heading!r}"
-    assert nb.metadata.kernelspec.name == "python3"
+    # as ipykernel writes it, so JupyterLab does not mark the notebook modified on opening
+    assert nb.metadata.kernelspec == {
+        k: v for k, v in get_kernel_dict().items() if k in ("display_name", "language")
+    } | {"name": "python3"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -112,3 +112,37 @@ def test_a_history_per_seed_is_drawn_as_median_and_band():
     assert list(line.get_ydata()) == [1.0, 0.5, 0.2] and "median of 3" in line.get_label()
     assert len(ax.collections) == 1  # the min-max band
     plt.close(ax.figure)
+
+
+def test_layers_whose_gradient_underflows_to_zero_are_marked_not_dropped():
+    """normal(std=0.01) at depth 30: every relu layer's gradient is exactly 0 in float32 and
+    sigmoid's first layers are; the figure says so, with no warning from the log axis."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for activation, zeros in [("relu", 31), ("sigmoid", 12)]:
+            ax = profile_figure([dict(depth=30, activation=activation,
+                                      initializer="normal(std=0.01)")])
+            label = ax.get_lines()[0].get_label()
+            assert f"({zeros} layers exactly 0" in label, label
+            marks = ax.get_lines()[1]
+            assert marks.get_marker() == "v" and len(marks.get_xdata()) == zeros
+            assert any("underflow" in t.get_text() for t in ax.texts)
+            plt.close("all")
+
+
+def test_with_unclipped_the_clipped_profile_is_drawn_beside_the_free_one():
+    setting = dict(depth=6, activation="relu", initializer="normal(std=1.0)")
+    ax = profile_figure([{**setting, "clip": 1.0}], unclipped=True)
+    free, clipped = (line.get_ydata() for line in ax.get_lines())
+    np.testing.assert_allclose(free, gradient_profile(**setting), rtol=1e-6)
+    assert np.sqrt(np.sum(clipped**2)) == pytest.approx(1.0)
+    plt.close("all")
+
+
+def test_the_explorer_displays_a_static_figure_beside_the_widget_view():
+    """Untrusted (opened, not run), JupyterLab renders no widget view: the PNG shows instead."""
+    bundle = gradient_explorer(depth=3)._repr_mimebundle_()
+    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
+    assert bundle["image/png"].startswith("iVBORw0KGgo")  # a base64 PNG

@@ -100,3 +100,50 @@ def test_side_by_side_refuses_what_would_couple_or_confuse_the_models():
         train_side_by_side([build(0), "net"], X, Y, "mse")
     with pytest.raises(TypeError, match="non-empty list"):
         train_side_by_side([], X, Y, "mse")
+
+
+def _terminal(text: str) -> str:
+    """What a terminal, JupyterLab and nbval show of text with carriage returns."""
+    from nbval.plugin import carriagereturn_pat
+
+    return carriagereturn_pat.sub("", text)
+
+
+def test_progress_counts_on_one_line_and_leaves_only_what_follows(capsys):
+    from vgutils.repeats import progress
+
+    x, y = spirals(64, seed=0)
+    runs = train_over_seeds(lambda s: deep_mlp(2, 4, seed=s), vgutils.seeds(3), x, y,
+                            "binary_crossentropy", epochs=1, progress="training")
+    seen = []
+    for seed, _, _ in runs:
+        seen.append(capsys.readouterr().out.rsplit("\r", 1)[-1].strip())
+    print("measured")
+    out = capsys.readouterr().out
+    assert seen == ["training: 0 of 3 done", "training: 1 of 3 done", "training: 2 of 3 done"]
+    assert "\n" not in out[:-1] and _terminal(out) == "measured\n"
+    for _ in progress(iter(range(5)), "no length"):
+        break  # stopping early blanks the line too
+    print("next")
+    out = capsys.readouterr().out
+    assert "no length: 0 done" in out and _terminal(out) == "next\n"
+    with pytest.raises(TypeError, match="label must be a non-empty text"):
+        list(progress([1], ""))
+
+
+def test_stored_streams_apply_carriage_returns_as_nbval_does():
+    import nbformat
+    from nbval.plugin import coalesce_streams
+
+    from tools.coursework import merge_streams
+
+    def stream(text, name="stdout"):
+        return nbformat.v4.new_output("stream", name=name, text=text)
+
+    figure = nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"})
+    outputs = [stream("\rrun: 0 of 2"), stream("\rrun: 2 of 2"), stream("\r          \r"),
+               stream("loss 0.1\n"), figure, stream("a\n"), stream("b\n", "stderr")]
+    stored = merge_streams([nbformat.from_dict(o) for o in outputs])
+    assert [o.get("text") for o in stored] == ["loss 0.1\n", None, "a\n", "b\n"]
+    fresh = coalesce_streams([nbformat.from_dict(o) for o in outputs])
+    assert coalesce_streams(stored) == fresh  # what nbval compares is unchanged

@@ -113,9 +113,40 @@ def execute_notebook(path: str | Path, timeout: int = 600) -> None:
     # stored widget state would make the book load the widget manager from a CDN; the book
     # shows a static figure beside every explorer instead
     nb.metadata.pop("widgets", None)
+    # the kernelspec as ipykernel writes it: JupyterLab then leaves the opened file unmodified
+    nb.metadata.kernelspec = {"display_name": "Python 3 (ipykernel)", "language": "python",
+                              "name": "python3"}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     nbformat.write(nb, path)
+
+
+_CARRIAGE_RETURN = re.compile(r"^.*\r(?=[^\n])", re.MULTILINE)  # nbval's own pattern
+
+
+def merge_streams(outputs: list) -> list:
+    """Consecutive stream outputs of one name merged, with carriage returns applied as a
+    terminal (and nbval, and JupyterLab) applies them.
+
+    A progress line (``vg.progress``) is a run of small writes, each starting with a carriage
+    return; merged, only what the cell printed after it remains. Stored that way, the book
+    (whose own merging would print every rewrite on a line of its own) shows the same text
+    as JupyterLab, and nbval, which applies the same patterns, compares the same text.
+    """
+    merged: list = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (out.output_type == "stream" and last is not None
+                and last.output_type == "stream" and last.name == out.name):
+            last.text += out.text
+        else:
+            merged.append(out)
+    for out in merged:
+        if out.output_type == "stream":
+            out.text = _CARRIAGE_RETURN.sub("", out.text)
+    return merged
 
 
 _CHECKS = ("check_value(", "check_function(", "check_true(", "check_choice(")

@@ -49,7 +49,7 @@ TOOLKIT = {
                "make_activation"],
     "training": ["train", "train_steps", "make_optimizer", "kernels", "mean_abs_change"],
     "repeats": ["train_over_seeds", "train_steps_over_seeds", "train_side_by_side",
-                "models_over_seeds", "stack_runs", "spread", "Spread"],
+                "models_over_seeds", "stack_runs", "spread", "Spread", "progress"],
     "gradients": ["loss_and_gradients", "layer_gradient_norms", "weight_gradient_norms",
                   "time_step_gradient_norms", "finite_difference", "dense_layers",
                   "weight_matrices", "get_loss"],

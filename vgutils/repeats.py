@@ -10,6 +10,7 @@ with its range.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,48 @@ from .training import (
 )
 
 __all__ = ["Spread", "spread", "models_over_seeds", "train_over_seeds", "train_steps_over_seeds",
-           "stack_runs", "train_side_by_side"]
+           "stack_runs", "train_side_by_side", "progress"]
+
+
+def progress(items: Iterable[Any], label: str, total: int | None = None) -> Iterator[Any]:
+    """Yield from ``items`` while one line of the cell's output counts how many are done.
+
+    For a cell that runs for more than a few seconds: the line reads ``label: 2 of 5 done``
+    and is rewritten in place (a carriage return) after each item; when the loop ends, or
+    stops early, it is blanked out. Jupyter, nbval and the book's build all apply carriage
+    returns, so once the cell prints what it measured, its stored output holds only that:
+    the comparison of outputs is unchanged. This is the toolkit's one function that writes
+    to the output, and only because the notebook asks for it.
+
+    Args:
+        items: what the loop runs over (seeds, settings or a generator of runs).
+        label: what is being done, e.g. ``"training, 5 seeds"``.
+        total: how many items there are; by default ``len(items)`` where it has one.
+    """
+    if not isinstance(label, str) or not label.strip():
+        raise TypeError(f"label must be a non-empty text saying what is being done, got "
+                        f"{label!r}")
+    if total is None and hasattr(items, "__len__"):
+        total = len(items)
+    if total is not None:
+        total = check_int("total", total, minimum=0)
+    of = f" of {total}" if total is not None else ""
+    width = 0
+
+    def show(text: str) -> None:
+        nonlocal width
+        width = max(width, len(text))
+        sys.stdout.write("\r" + text.ljust(width))
+        sys.stdout.flush()
+
+    show(f"{label}: 0{of} done")
+    try:
+        for done, item in enumerate(items, 1):
+            yield item
+            show(f"{label}: {done}{of} done")
+    finally:
+        sys.stdout.write("\r" + " " * width + "\r")
+        sys.stdout.flush()
 
 
 @dataclass(frozen=True)
@@ -124,6 +166,13 @@ def models_over_seeds(build: Callable[[int], keras.Model], seeds: Iterable[int]
         yield seed, model
 
 
+def _counted(runs: Iterator[Any], label: str | None, seeds: Iterable[int]) -> Iterator[Any]:
+    """``runs`` as they are, or counted on one output line (:func:`progress`) with a label."""
+    if label is None:
+        return runs
+    return progress(runs, label, total=len(seeds) if hasattr(seeds, "__len__") else None)
+
+
 def train_over_seeds(
     build: Callable[[int], keras.Model],
     seeds: Iterable[int],
@@ -137,6 +186,7 @@ def train_over_seeds(
     callbacks: Callable[[int], list] | None = None,
     metrics: list | None = None,
     validation_data: tuple | None = None,
+    progress: str | None = None,
     **optimizer_settings: Any,
 ) -> Iterator[tuple[int, keras.Model, dict[str, list[float]]]]:
     """Train ``build(seed)`` for each seed; yield ``(seed, trained model, history)``.
@@ -156,6 +206,8 @@ def train_over_seeds(
         x, y, loss, optimizer, learning_rate, epochs, batch_size, metrics, validation_data,
             optimizer_settings: as for :func:`vgutils.training.train`; ``optimizer`` is a name.
         callbacks: a function from the seed to a list of fresh Keras callbacks, or None.
+        progress: a label; with it, one line of the cell's output counts the seeds done
+            (see :func:`progress`). None: nothing is shown.
 
     Raises:
         TypeError: if ``build`` or ``callbacks`` is not callable, or ``build`` returns no model.
@@ -174,7 +226,7 @@ def train_over_seeds(
     batch_size = check_int("batch_size", batch_size, minimum=1)
     get_loss(loss)
     start = None
-    for seed, model in models_over_seeds(build, seeds):
+    for seed, model in _counted(models_over_seeds(build, seeds), progress, seeds):
         if start is None:
             x, y = check_xy(model, x, y)
             opt = make_optimizer(optimizer, learning_rate, **optimizer_settings)
@@ -205,6 +257,7 @@ def train_steps_over_seeds(
     learning_rate: float | None = None,
     batch_size: int | None = None,
     watch: bool = False,
+    progress: str | None = None,
     **optimizer_settings: Any,
 ) -> Iterator[tuple[int, keras.Model, dict[str, Any]]]:
     """:func:`vgutils.training.train_steps` on ``build(seed)`` for each seed, traced once.
@@ -223,6 +276,8 @@ def train_steps_over_seeds(
         x, y, loss, optimizer, steps, learning_rate, batch_size, watch, optimizer_settings:
             as for :func:`vgutils.training.train_steps`; an optimiser object must be fresh
             (one per call).
+        progress: a label; with it, one line of the cell's output counts the seeds done
+            (see :func:`progress`). None: nothing is shown.
 
     Yields:
         ``(seed, trained model, record)``; the record is as ``train_steps`` returns it.
@@ -235,7 +290,7 @@ def train_steps_over_seeds(
     if batch_size is not None:
         batch_size = check_int("batch_size", batch_size, minimum=1)
     loop = start = None
-    for seed, model in models_over_seeds(build, seeds):
+    for seed, model in _counted(models_over_seeds(build, seeds), progress, seeds):
         if loop is None:
             x, y = check_xy(model, x, y)
             batch_size = _check_batch_size(batch_size, len(x))
