@@ -205,7 +205,11 @@ def _check_as_opened(page, source) -> None:
         assert raw not in text, f"MyST shown as raw text: {raw!r}"
     dropdowns = sum(c.source.count(":::{dropdown}") for c in source.cells
                     if c.cell_type == "markdown")
-    folded = page.locator(".jp-MarkdownOutput details:not([open])").count()
+    for _ in range(100):  # MyST renders each cell asynchronously
+        folded = page.locator(".jp-MarkdownCell details:not([open])").count()
+        if folded >= dropdowns:
+            break
+        time.sleep(0.2)
     assert folded >= dropdowns, f"{dropdowns} dropdowns in the source, {folded} folded"
     stored = source.metadata.get("language_info", {}).get("version")
     if stored == platform.python_version():  # else JupyterLab rightly updates language_info

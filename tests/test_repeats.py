@@ -116,7 +116,7 @@ def test_progress_counts_on_one_line_and_leaves_only_what_follows(capsys):
     runs = train_over_seeds(lambda s: deep_mlp(2, 4, seed=s), vgutils.seeds(3), x, y,
                             "binary_crossentropy", epochs=1, progress="training")
     seen = []
-    for seed, _, _ in runs:
+    for _ in runs:
         seen.append(capsys.readouterr().out.rsplit("\r", 1)[-1].strip())
     print("measured")
     out = capsys.readouterr().out
