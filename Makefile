@@ -57,9 +57,10 @@ robustness: $(DEV_STAMP)
 execute: $(STAMP)
 	$(PY) -m tools.coursework execute $(NB)
 
-## student: write the student edition (solutions stubbed, outputs cleared) into _student/
-student: $(STAMP)
-	$(PY) -m tools.coursework student notebooks _student
+## student: the student edition, through nbgrader: an nbgrader course in _course/ with one
+## assignment per chapter, released by `nbgrader generate_assignment` into _course/release/
+student: $(DEV_STAMP)
+	$(PY) -m tools.coursework release _course $(NB)
 
 ## bench: run every chapter; wall time and kernel peak memory against the budgets (60 s, 1 GB)
 bench: $(STAMP)
@@ -70,4 +71,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check vgutils tests tools notebooks
 
 clean:
-	rm -rf _build _student
+	rm -rf _build _course

@@ -34,7 +34,7 @@ def book_html(tmp_path_factory) -> Path:
     src = out / "src"
     shutil.copytree(
         ROOT, src,
-        ignore=shutil.ignore_patterns(".venv", "_build", "_student", ".git", "tests", "*.egg-info",
+        ignore=shutil.ignore_patterns(".venv", "_build", "_course", ".git", "tests", "*.egg-info",
                                      ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints"),
     )
     jb = Path(sys.executable).with_name("jupyter-book")

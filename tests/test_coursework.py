@@ -1,7 +1,7 @@
 import nbformat
 import pytest
 
-from tools.coursework import make_student, strip_solutions
+from tools.coursework import CLAIMS_MARKER, assignment_notebook, make_course, strip_solutions
 
 SOURCE = """def f(x):
     ### BEGIN SOLUTION
@@ -24,55 +24,63 @@ def test_strip_solutions_rejects_an_unclosed_block():
         strip_solutions("### BEGIN SOLUTION\nx = 1\n")
 
 
-def test_make_student_never_writes_over_the_sources(tmp_path):
-    with pytest.raises(ValueError, match="out_dir must not be src_dir"):
-        make_student(tmp_path, tmp_path)
+def _solution_cell(source):
+    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+        "grade": False, "grade_id": "ex", "locked": False, "schema_version": 3,
+        "solution": True, "task": False}})
 
 
-def test_student_edition_of_every_chapter_has_stubs_and_no_outputs(root, tmp_path):
-    sources = sorted((root / "notebooks").glob("*.ipynb"))
-    before = {p: p.read_bytes() for p in sources}
-    written = make_student(root / "notebooks", tmp_path)
-    assert [p.name for p in written] == [p.name for p in sources]
-    for path in written:
-        nb = nbformat.read(path, as_version=4)
-        code = [c for c in nb.cells if c.cell_type == "code"]
-        text = "\n".join(c.source for c in code)
-        assert "### BEGIN SOLUTION" not in text
-        assert "raise NotImplementedError()" in text, f"{path.name} has no exercise"
-        assert all(not c.outputs for c in code)
-    assert {p: p.read_bytes() for p in sources} == before
-
-
-def test_grading_reads_every_check_of_a_solved_and_of_an_unsolved_chapter(root, tmp_path):
-    from tools.coursework import grade
-
-    solved = grade(root / "notebooks" / "01_chain_rule.ipynb")
-    assert [ok for _, ok, _ in solved] == [True, True, True]
-    student = make_student(root / "notebooks", tmp_path)
-    unsolved = grade(next(p for p in student if p.name == "01_chain_rule.ipynb"))
-    assert len(unsolved) == 3 and not any(ok for _, ok, _ in unsolved)
-    assert all("could not run" in m or m.startswith("not yet") for _, _, m in unsolved)
-
-
-def test_cells_tagged_solution_are_dropped_from_the_student_edition():
-    from tools.coursework import student_notebook
-
+def test_an_assignment_keeps_the_exercises_and_drops_the_books_claims_and_discussions():
     nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1", outputs=[nbformat.v4.new_output(
+            "stream", name="stdout", text="1\n")]),
+        nbformat.v4.new_code_cell(f"{CLAIMS_MARKER}\nassert x == 1, 'x is one'",
+                                  metadata={"tags": ["remove-cell"]}),
+        nbformat.v4.new_code_cell("helper = 2", metadata={"tags": ["remove-cell"]}),
         nbformat.v4.new_markdown_cell("Exercise: what is 2 + 2?"),
+        _solution_cell(SOURCE),
         nbformat.v4.new_markdown_cell("*Answer:* 4", metadata={"tags": ["solution"]}),
     ])
-    assert [c.source for c in student_notebook(nb).cells] == ["Exercise: what is 2 + 2?"]
+    out = assignment_notebook(nb)
+    assert [c.source for c in out.cells] == ["x = 1", "helper = 2",
+                                             "Exercise: what is 2 + 2?", SOURCE]
+    assert all(not c.outputs for c in out.cells if c.cell_type == "code")
+
+
+def test_a_solution_region_without_nbgrader_metadata_is_refused_before_nbgrader_does():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SOURCE)])
+    with pytest.raises(ValueError, match="no nbgrader solution metadata"):
+        assignment_notebook(nb)
+
+
+def test_the_course_never_writes_into_the_chapters_folder(tmp_path):
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "01_x.ipynb")
+    with pytest.raises(ValueError, match="must not be the chapters' folder"):
+        make_course(tmp_path, [tmp_path / "01_x.ipynb"])
+
+
+def test_every_chapter_becomes_one_assignment_without_claim_cells(root, tmp_path):
+    sources = sorted((root / "notebooks").glob("*.ipynb"))
+    before = {p: p.read_bytes() for p in sources}
+    written = make_course(tmp_path / "course", sources)
+    assert [p.relative_to(tmp_path / "course").as_posix() for p in written] == [
+        f"source/{p.stem}/{p.name}" for p in sources]
+    assert "course_id" in (tmp_path / "course" / "nbgrader_config.py").read_text()
+    for path in written:
+        nb = nbformat.read(path, as_version=4)
+        code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        assert "### BEGIN SOLUTION" in code, f"{path.name} has no exercise"
+        assert CLAIMS_MARKER not in code
+    assert {p: p.read_bytes() for p in sources} == before
 
 
 @pytest.mark.parametrize("argv, words", [
     (["execute", "missing.ipynb"], "does not exist"),
-    (["grade", "."], "is a folder"),
+    (["course", "out", "."], "is a folder"),
     (["bench", "README.md"], "not a notebook"),
     (["execute", "broken.ipynb"], "cannot be read as a notebook"),
-    (["student", "no_such_folder", "out"], "src_dir"),
-    (["student", ".", "afile.txt"], "out_dir"),
-    (["student", "empty", "out"], "holds no notebooks"),
+    (["course", "afile.txt", "ok.ipynb"], "course_dir"),
+    (["release", ".", "ok.ipynb"], "chapters' folder"),
 ])
 def test_the_command_line_prints_one_line_and_exits_non_zero(argv, words, tmp_path, capsys,
                                                              monkeypatch):
@@ -82,7 +90,6 @@ def test_the_command_line_prints_one_line_and_exits_non_zero(argv, words, tmp_pa
     (tmp_path / "README.md").write_text("# not a notebook\n")
     (tmp_path / "broken.ipynb").write_text("{ not json")
     (tmp_path / "afile.txt").write_text("x")
-    (tmp_path / "empty").mkdir()
     nbformat.write(nbformat.v4.new_notebook(), tmp_path / "ok.ipynb")
     assert main(argv) == 2
     err = capsys.readouterr().err

@@ -3,15 +3,20 @@ import numpy as np
 from vgutils.exercises import check_choice, check_function, check_true, check_value
 
 
-def test_a_right_value_is_correct_and_truthy():
+def test_a_right_value_is_correct_and_truthy_and_its_message_does_not_repeat_it():
     result = check_value(0.1 + 0.2, 0.3, name="x")
-    assert result and repr(result).startswith("correct: x = 0.3")
+    assert result and repr(result) == "correct: x is right."
 
 
-def test_a_wrong_value_says_by_what_factor():
+def test_a_wrong_value_says_which_way_and_how_far_but_not_the_answer():
     result = check_value(0.6, 0.3, name="x")
     assert not result
-    assert "not yet" in repr(result) and "factor 2" in repr(result)
+    assert repr(result) == ("not yet: x = 0.6 is not the expected value: too large, by a factor "
+                            "between 2 and 10.")
+    assert "0.3" not in repr(result)
+    assert "too small, by less than 10 %" in repr(check_value(0.95, 1.0))
+    assert "of the wrong sign" in repr(check_value(-1.0, 1.0))
+    assert "by more than a factor 10" in repr(check_value(1e-3, 1.0))
 
 
 def test_an_unset_answer_says_so():
@@ -89,3 +94,66 @@ def test_check_run_names_the_broken_constraint_and_passes_a_good_run():
 def test_a_close_miss_says_how_close_instead_of_a_factor_of_one():
     result = check_value(1.002, 1.0, rtol=1e-6)
     assert "close, but 2.0e-03 away" in repr(result) and "factor 1" not in repr(result)
+
+
+def test_require_raises_a_one_line_not_yet_and_returns_a_correct_feedback():
+    import pytest
+
+    from vgutils.exercises import NotYet
+
+    good = check_value(1.0, 1.0, name="a")
+    assert good.require() is good
+    with pytest.raises(NotYet) as caught:
+        check_value(None, 1.0, name="a").require()
+    assert caught.value._render_traceback_() == [
+        "not yet: a is not set yet; compute it in the cell above."]
+
+
+def test_a_feedback_in_a_notebook_is_printed_not_returned_as_a_cell_result(capsys):
+    # nbgrader reads a test cell's text/plain result as a partial-credit score
+    check_value(1.0, 1.0, name="a")._ipython_display_()
+    assert capsys.readouterr().out == "correct: a is right.\n"
+
+
+def test_an_unknown_exercise_is_named_with_the_chapters_known_ones():
+    import pytest
+
+    from vgutils.labs import answers
+
+    with pytest.raises(ValueError, match="string like '5.1'"):
+        answers.check(5.1, 0.0)
+    with pytest.raises(ValueError, match="chapter 99 has no answer key"):
+        answers.check("99.1", 0.0)
+
+
+def test_a_key_that_is_registered_twice_is_refused():
+    import pytest
+
+    from vgutils.labs.answers import key
+
+    key("98.1")(lambda: None)
+    with pytest.raises(ValueError, match="two answer keys"):
+        key("98.1")(lambda: None)
+
+
+def test_a_failed_claim_reads_as_a_sentence_and_any_other_assert_keeps_its_traceback():
+    import nbformat
+    from nbclient import NotebookClient
+
+    from vgutils._claims import MARKER
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import vgutils as vg\nvg.setup(seed=3)\nx = 2"),
+        nbformat.v4.new_code_cell(f"{MARKER}\nassert x > 0\nassert x < 1, 'x stays below one'"),
+        nbformat.v4.new_code_cell(f"{MARKER}\nassert (\n    x < 1\n)"),
+        nbformat.v4.new_code_cell("assert x < 1, 'my own check'"),
+    ])
+    NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=120).execute()
+    first, second, third = (c.outputs[0] for c in nb.cells[1:])
+    assert first.traceback == [
+        "AssertionError: A claim of the text no longer holds: x stays below one. The chapter "
+        "states it for its own settings (seed 3); if you changed a setting, this says that "
+        "your run differs from the one the text describes, not that your code is wrong."]
+    assert second.traceback[0].startswith(
+        "AssertionError: A claim of the text no longer holds: the check `x < 1` fails.")
+    assert len(third.traceback) > 1 and "my own check" in third.traceback[-1]

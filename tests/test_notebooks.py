@@ -171,14 +171,40 @@ def test_printed_lines_show_measurements_not_bare_verdicts(path):
 def test_each_exercise_solution_is_folded_and_followed_by_a_check(path):
     cells = _read(path).cells
     solutions = [i for i, c in enumerate(cells) if "### BEGIN SOLUTION" in c.source]
-    assert len(solutions) >= 2, "a chapter has at least two exercises"
+    assert len(solutions) >= 3, "a chapter has at least three exercises"
     for i in solutions:
         assert "### END SOLUTION" in cells[i].source
         assert "hide-input" in cells[i].metadata.get("tags", []), "solutions are shown folded"
         after = next(c for c in cells[i + 1 :] if c.cell_type == "code")
-        assert "check_" in after.source, "a check cell follows each solution"
-        shown = "".join(o.get("data", {}).get("text/plain", "") for o in after.outputs)
+        assert "answers.check(" in after.source, "a check cell follows each solution"
+        shown = "".join(o.get("text", "") for o in after.outputs if o.output_type == "stream")
         assert shown.startswith("correct:"), f"the stored check says: {shown[:120]}"
+
+
+_REFERENCE = re.compile(r"check_(value|function|choice|true|run)\(|np\.|\*\*|math\.|variance\.")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_visible_check_cell_computes_its_answer(path):
+    # the answer keys live in vgutils.labs.answers: a check cell passes the student's answer
+    # and the chapter's objects, never a reference value a student could print
+    for cell in _read(path).cells:
+        grade = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not grade.get("grade") or grade.get("solution"):
+            continue
+        visible = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", cell.source,
+                         flags=re.S)
+        assert "answers.check(" in visible, f"a graded cell without a check: {visible[:80]}"
+        assert not _REFERENCE.search(visible), (
+            f"{path.stem}: a check cell computes something: {visible[:160]}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_chapter_has_a_prediction_and_an_open_experiment(path):
+    text = "\n".join(c.source for c in _read(path).cells if c.cell_type == "markdown")
+    exercises = text[text.index("## Exercises"):]
+    assert "(predict, then measure)" in exercises, "no 'predict, then measure' exercise"
+    assert "(an open experiment)" in exercises, "no exercise that asks for an open experiment"
 
 
 def test_requirements_are_exact_pins(root):

@@ -1,11 +1,17 @@
-"""Course tooling, kept out of the vgutils package: run, time and grade the chapters.
+"""Course tooling, kept out of the vgutils package: run and time the chapters, and set up
+the coursework for nbgrader.
 
 Command line (the Makefile calls these)::
 
     python -m tools.coursework execute notebooks/01_chain_rule.ipynb ...
-    python -m tools.coursework student notebooks _student
-    python -m tools.coursework grade submissions/*.ipynb
+    python -m tools.coursework course _course notebooks/*.ipynb   # an nbgrader course
+    python -m tools.coursework release _course notebooks/*.ipynb  # ... and its release
     python -m tools.coursework bench notebooks/*.ipynb
+
+Grading is nbgrader's own: ``course`` writes an nbgrader course folder whose ``source/``
+holds one assignment per chapter (the chapter without the book's claim cells and answer
+discussions); ``nbgrader generate_assignment`` releases it and ``nbgrader autograde``
+grades the submissions (the instructor guide walks through it).
 """
 
 from __future__ import annotations
@@ -19,12 +25,15 @@ import nbformat
 
 __all__ = [
     "strip_solutions",
-    "student_notebook",
-    "make_student",
+    "assignment_notebook",
+    "make_course",
+    "release",
+    "nbgrader",
+    "scores",
+    "NBGRADER_CONFIG",
     "execute_notebook",
     "measure_notebook",
     "bench",
-    "grade",
 ]
 
 _BLOCK = re.compile(
@@ -51,45 +60,137 @@ def strip_solutions(source: str) -> str:
     return out.rstrip("\n") if not source.endswith("\n") else out
 
 
-def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with solutions stubbed out and every output cleared.
+#: The first line of a cell that asserts the prose's claims (vgutils._claims.MARKER): such
+#: cells are the book's, not the student's, and stay out of the release.
+CLAIMS_MARKER = "# claims of the text above"
 
-    Cells tagged ``solution`` (typically markdown that discusses an exercise's answer) are
-    dropped altogether.
+NBGRADER_CONFIG = """\
+# nbgrader configuration of the course (written by `python -m tools.coursework course`)
+c = get_config()  # noqa: F821 (nbgrader's config loader defines it)
+c.CourseDirectory.course_id = "vanishing-gradients"
+# a chapter trains small networks: some cells take tens of seconds on a slow CPU
+c.Execute.timeout = 600
+# the stub an unfinished exercise raises (nbgrader's default, stated here once)
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}
+"""
+
+
+def _book_only(cell: nbformat.NotebookNode) -> bool:
+    """A cell that belongs to the book, not to the coursework: claim asserts and the
+    markdown that discusses an exercise's answer (tag ``solution``)."""
+    tags = cell.metadata.get("tags", [])
+    if "solution" in tags and "nbgrader" not in cell.metadata:
+        return True
+    return cell.cell_type == "code" and cell.source.startswith(CLAIMS_MARKER)
+
+
+def assignment_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A chapter as an nbgrader source notebook: solutions kept (nbgrader clears them on
+    release), the book's claim cells and answer discussions dropped, outputs cleared.
+
+    Raises:
+        ValueError: if a ``### BEGIN SOLUTION`` marker has no END, or if a cell with markers
+            carries no nbgrader solution metadata (nbgrader would refuse it).
     """
     nb = nbformat.from_dict(nb)
-    nb.cells = [c for c in nb.cells if "solution" not in c.metadata.get("tags", [])]
-    for cell in nb.cells:
+    nb.cells = [c for c in nb.cells if not _book_only(c)]
+    for index, cell in enumerate(nb.cells):
+        if "### BEGIN SOLUTION" in cell.source:
+            strip_solutions(cell.source)  # only to refuse an unclosed block
+            if not cell.metadata.get("nbgrader", {}).get("solution"):
+                raise ValueError(f"cell {index} has a solution region but no nbgrader "
+                                 "solution metadata")
         if cell.cell_type == "code":
-            cell.source = strip_solutions(cell.source)
             cell.outputs = []
             cell.execution_count = None
     nb.metadata.pop("widgets", None)
     return nb
 
 
-def make_student(src_dir: str | Path, out_dir: str | Path) -> list[Path]:
-    """Write the student edition of every notebook in ``src_dir`` into ``out_dir``.
+def make_course(course_dir: str | Path, notebooks: list[str | Path]) -> list[Path]:
+    """Write an nbgrader course: ``nbgrader_config.py`` and one assignment per chapter.
 
-    ``out_dir`` must differ from ``src_dir``: the sources are never overwritten.
+    Each chapter ``NN_topic.ipynb`` becomes ``source/NN_topic/NN_topic.ipynb`` (see
+    :func:`assignment_notebook`). Run nbgrader inside ``course_dir`` afterwards. The course
+    folder must not be the folder of the chapters: the sources are never overwritten.
     """
-    src_dir, out_dir = Path(src_dir), Path(out_dir)
-    if not src_dir.is_dir():
-        raise ValueError(f"src_dir {str(src_dir)!r} is not a folder")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ValueError(f"out_dir {str(out_dir)!r} is a file, not a folder")
-    if out_dir.resolve() == src_dir.resolve():
-        raise ValueError("out_dir must not be src_dir: the student edition never overwrites")
-    if not any(src_dir.glob("*.ipynb")):
-        raise ValueError(f"src_dir {str(src_dir)!r} holds no notebooks (.ipynb)")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    course_dir = Path(course_dir)
+    if course_dir.exists() and not course_dir.is_dir():
+        raise ValueError(f"course_dir {str(course_dir)!r} is a file, not a folder")
+    paths = [Path(p) for p in notebooks]
+    if not paths:
+        raise ValueError("give at least one chapter notebook")
+    if any(course_dir.resolve() == p.resolve().parent for p in paths):
+        raise ValueError("course_dir must not be the chapters' folder: it would mix the "
+                         "course's sources with nbgrader's")
+    course_dir.mkdir(parents=True, exist_ok=True)
+    (course_dir / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
     written = []
-    for path in sorted(src_dir.glob("*.ipynb")):
-        nb = student_notebook(nbformat.read(path, as_version=4))
-        target = out_dir / path.name
+    for path in paths:
+        nb = assignment_notebook(nbformat.read(path, as_version=4))
+        target = course_dir / "source" / path.stem / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target)
         written.append(target)
     return written
+
+
+def nbgrader(course_dir: str | Path, *args: str, timeout: float = 3600) -> str:
+    """Run one nbgrader command inside ``course_dir``; return what it printed.
+
+    Raises:
+        RuntimeError: nbgrader failed; the message holds its last lines of output.
+    """
+    import os
+    import subprocess
+
+    # nbgrader runs `alembic` (its database migrations) from PATH: put this Python's
+    # scripts first, so that it works from an environment that was never activated
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_dir, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    output = done.stdout + done.stderr
+    if done.returncode != 0:
+        tail = "\n".join(output.strip().splitlines()[-15:])
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{tail}")
+    return output
+
+
+def release(course_dir: str | Path, notebooks: list[str | Path]) -> list[Path]:
+    """Write the course (:func:`make_course`) and release every chapter with nbgrader's
+    ``generate_assignment``; return the released notebooks (``release/NN_topic/...``)."""
+    course_dir = Path(course_dir)
+    released = []
+    for source in make_course(course_dir, notebooks):
+        name = source.parent.name
+        nbgrader(course_dir, "generate_assignment", name, "--force")
+        released.append(course_dir / "release" / name / source.name)
+    return released
+
+
+def scores(course_dir: str | Path, assignment: str) -> dict[str, dict[str, float]]:
+    """Each student's marks for ``assignment`` from nbgrader's gradebook, after autograde.
+
+    Returns ``{student: {"auto": points of the autograded tests, "auto_max": their maximum,
+    "manual_max": the points of the answers an instructor grades by hand}}``.
+    """
+    from nbgrader.api import Gradebook
+
+    url = f"sqlite:///{(Path(course_dir) / 'gradebook.db').resolve()}"
+    marks: dict[str, dict[str, float]] = {}
+    with Gradebook(url) as gradebook:
+        for submission in gradebook.find_assignment(assignment).submissions:
+            mark = {"auto": 0.0, "auto_max": 0.0, "manual_max": 0.0}
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.cell.cell_type == "code":
+                        mark["auto"] += float(grade.auto_score or 0.0)
+                        mark["auto_max"] += float(grade.max_score)
+                    else:
+                        mark["manual_max"] += float(grade.max_score)
+            marks[submission.student.id] = mark
+    return marks
 
 
 def execute_notebook(path: str | Path, timeout: int = 600) -> None:
@@ -147,42 +248,6 @@ def merge_streams(outputs: list) -> list:
         if out.output_type == "stream":
             out.text = _CARRIAGE_RETURN.sub("", out.text)
     return merged
-
-
-_CHECKS = ("check_value(", "check_function(", "check_true(", "check_choice(")
-
-
-def grade(path: str | Path, timeout: int = 600) -> list[tuple[int, bool, str]]:
-    """Run a (student's) notebook top to bottom and read each exercise check's verdict.
-
-    Cells may raise (an unfinished exercise raises ``NotImplementedError``); execution goes on.
-    Returns ``(check number, passed, message)`` for each check cell after the first exercise
-    (a solution region or its stub), in order; an exercise may have several checks.
-    """
-    from nbclient import NotebookClient
-
-    path = Path(path)
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    results, started = [], False
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        if "### BEGIN SOLUTION" in cell.source or "# YOUR CODE HERE" in cell.source:
-            started = True
-        elif started and any(c in cell.source for c in _CHECKS):
-            text, error = "", None
-            for out in cell.outputs:
-                if out.output_type == "error":
-                    error = f"{out.ename}: {out.evalue}"
-                text += out.get("data", {}).get("text/plain", "") + out.get("text", "")
-            if error:
-                message = f"the check could not run ({error}); is the exercise finished?"
-            else:
-                message = text.strip() or "the check printed nothing"
-            results.append((len(results) + 1, text.startswith("correct:"), message))
-    return results
 
 
 BASELINE = "import vgutils as vg\n\nvg.setup(seed=0)\n\nimport keras\nimport tensorflow as tf"
@@ -281,34 +346,32 @@ def _main(argv: list[str] | None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="execute notebooks in place")
     run.add_argument("notebooks", nargs="+")
-    marking = sub.add_parser("grade", help="run students' notebooks and report each check")
-    marking.add_argument("notebooks", nargs="+")
     timing = sub.add_parser("bench", help="time notebooks and measure their peak memory")
     timing.add_argument("notebooks", nargs="+")
-    student = sub.add_parser("student", help="write the student edition")
-    student.add_argument("src_dir")
-    student.add_argument("out_dir")
+    course = sub.add_parser("course", help="write an nbgrader course with one assignment per "
+                            "chapter")
+    course.add_argument("course_dir")
+    course.add_argument("notebooks", nargs="+")
+    out = sub.add_parser("release", help="write the nbgrader course and release every chapter "
+                         "(the student edition)")
+    out.add_argument("course_dir")
+    out.add_argument("notebooks", nargs="+")
     args = parser.parse_args(argv)
-    if args.command != "student":
-        args.notebooks = [_notebook(name) for name in args.notebooks]
+    args.notebooks = [_notebook(name) for name in args.notebooks]
     if args.command == "execute":
         for name in args.notebooks:
             print(f"executing {name}", flush=True)
             execute_notebook(name)
-    elif args.command == "grade":
-        for name in args.notebooks:
-            results = grade(name)
-            passed = sum(ok for _, ok, _ in results)
-            print(f"{name}: {passed} of {len(results)} exercise checks correct")
-            for number, _, message in results:
-                print(f"  check {number}: {message}")
     elif args.command == "bench":
         table, ok = bench(args.notebooks)
         print(table)
         return 0 if ok else 1
-    else:
-        for path in make_student(args.src_dir, args.out_dir):
+    elif args.command == "course":
+        for path in make_course(args.course_dir, args.notebooks):
             print(f"wrote {path}")
+    else:
+        for path in release(args.course_dir, args.notebooks):
+            print(f"released {path}")
     return 0
 
 

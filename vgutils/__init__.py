@@ -124,7 +124,10 @@ def setup(seed: int = 0) -> int:
 
     Seeds Python's ``random``, NumPy's global generator and Keras/TensorFlow
     (``keras.utils.set_random_seed``), turns on TensorFlow's deterministic ops, silences
-    TensorFlow's Python-side logger, and sets the book's plotting style.
+    TensorFlow's Python-side logger, and sets the book's plotting style. In a notebook it
+    also makes a failing claim cell (one that begins with ``# claims of the text above``)
+    say in a sentence which claim of the text no longer holds, instead of showing a bare
+    ``AssertionError``.
 
     If the environment variable ``VGUTILS_SEED`` is set (``VGUTILS_SEED=7 jupyter lab``), its
     value replaces ``seed``: any chapter can then be re-run under another seed unchanged,
@@ -158,6 +161,9 @@ def setup(seed: int = 0) -> int:
     tf.config.experimental.enable_op_determinism()
     tf.get_logger().setLevel("ERROR")
     mpl.rcParams.update(STYLE)
+    from ._claims import install
+
+    install()  # in a notebook, a failed claim of the text reads as a sentence
     _seed = seed
     return seed
 

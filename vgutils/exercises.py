@@ -1,11 +1,16 @@
 """Checks for the exercises: a plain sentence for every outcome, never a traceback.
 
 Every check returns a :class:`Feedback`. Shown as a cell's result it reads
-``correct: ...`` or ``not yet: ...`` followed by what is off. It is truthy only when correct,
-so a test (or an instructor's grading script) can ``assert check_value(...)``.
+``correct: ...`` or ``not yet: ...`` followed by what is off, and it never states the
+expected value (a wrong number is told "too large by less than a factor 2", not what it
+should be). It is truthy only when correct. :meth:`Feedback.require` turns a "not yet" into
+a :class:`NotYet` error, which IPython, JupyterLab and nbgrader show as that one sentence,
+without a traceback: that is how a graded check cell fails.
 
 Exercise cells in the notebooks keep their solution between ``### BEGIN SOLUTION`` and
-``### END SOLUTION``; ``make student`` replaces that part with ``raise NotImplementedError()``.
+``### END SOLUTION``; nbgrader's release (``make student``) replaces that part with
+``raise NotImplementedError()``. The chapters' answer keys are in
+:mod:`vgutils.labs.answers`, so a check cell shows no reference computation.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Feedback", "check_value", "check_function", "check_true", "check_choice", "check_run"]
+__all__ = ["Feedback", "NotYet", "check_value", "check_function", "check_true", "check_choice", "check_run"]
 
 
 @dataclass(frozen=True)
@@ -30,10 +35,57 @@ class Feedback:
     def __bool__(self) -> bool:
         return self.ok
 
+    def require(self) -> Feedback:
+        """Return this feedback if it is correct; raise :class:`NotYet` with its message if not."""
+        if not self.ok:
+            raise NotYet(self.message)
+        return self
+
     def __repr__(self) -> str:
         return ("correct: " if self.ok else "not yet: ") + self.message
 
     __str__ = __repr__
+
+    def _ipython_display_(self) -> None:
+        # shown as printed text, not as a cell's result: nbgrader reads a test cell's
+        # text/plain result as a partial-credit score and warns about anything else
+        print(repr(self))
+
+
+class NotYet(Exception):
+    """An exercise check that did not pass; shown as one sentence, without a traceback.
+
+    IPython (and so JupyterLab, nbval and nbgrader's autograder) renders an exception through
+    its ``_render_traceback_`` method when it has one: here, the single line
+    ``not yet: <what is off>``.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return "not yet: " + self.message
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+
+def _how_far(factor: float) -> str:
+    """How far a wrong number is from the right one, in words that do not give it away."""
+    size = max(factor, 1 / factor) if factor > 0 else float("inf")
+    side = "too large" if factor > 1 else "too small"
+    if factor <= 0:
+        return "of the wrong sign" if factor < 0 else "zero"
+    if size < 1.01:
+        return f"{side}, by less than 1 %"
+    if size < 1.1:
+        return f"{side}, by less than 10 %"
+    if size < 2:
+        return f"{side}, by less than a factor 2"
+    if size < 10:
+        return f"{side}, by a factor between 2 and 10"
+    return f"{side}, by more than a factor 10"
 
 
 def _describe(value: Any) -> str:
@@ -90,16 +142,16 @@ def check_value(
         return Feedback(False, f"{name} contains NaN or infinity.{tail}")
     close = np.isclose(got, want, rtol=rtol, atol=atol)
     if np.all(close):
-        return Feedback(True, f"{name} = {_describe(answer)}.")
+        return Feedback(True, f"{name} is right.")
     if want.ndim == 0:
         if want == 0:
-            return Feedback(False, f"{name} = {_describe(got)}, expected 0.{tail}")
+            return Feedback(False, f"{name} = {_describe(got)} is not the expected value.{tail}")
         factor = float(got / want)
-        how = (f"off by a factor {factor:.3g}" if abs(factor - 1) > 0.01
+        how = (_how_far(factor) if abs(factor - 1) > 0.01
                else f"close, but {abs(factor - 1):.1e} away in relative terms; the check "
                     f"allows {rtol:.0e}")
         return Feedback(
-            False, f"{name} = {_describe(got)}, which is not the expected value ({how}).{tail}"
+            False, f"{name} = {_describe(got)} is not the expected value: {how}.{tail}"
         )
     wrong = int(np.size(close) - np.count_nonzero(close))
     first = tuple(int(i) for i in np.argwhere(~close)[0])
@@ -176,7 +228,7 @@ def check_choice(answer: Any, expected: str, options: Iterable[str], name: str =
         return Feedback(False, f"{name} = {answer!r} is not one of the choices {options}.{tail}")
     if answer != expected:
         return Feedback(False, f"{name} = {answer!r} is a possible answer, but not this one.{tail}")
-    return Feedback(True, f"{name} = {answer!r}.")
+    return Feedback(True, f"{name} is right.")
 
 
 def check_run(model: Any, history: Any, x: Any, y: Any, loss: Any, depth: int | None = None,

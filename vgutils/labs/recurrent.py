@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 _KINDS = ("orthogonal", "gaussian")
-_ACTIVATIONS = ("linear", "tanh")
+_ACTIVATIONS = ("linear", "tanh", "sigmoid")
 
 
 def _check_square(name: str, matrix: np.ndarray) -> np.ndarray:
@@ -106,7 +106,7 @@ def jacobian_product_norms(
     Args:
         W: the square recurrent matrix.
         steps: number of steps ``T``, >= 1.
-        activation: ``"linear"`` or ``"tanh"``.
+        activation: ``"linear"``, ``"tanh"`` or ``"sigmoid"`` (``phi' <= 1/4``).
         input_scale: standard deviation of the inputs, >= 0.
         seed: seed of the inputs.
         burn_in: steps run first and left out of the product, >= 0: the Jacobians are those
@@ -134,6 +134,9 @@ def jacobian_product_norms(
         if activation == "tanh":
             h = np.tanh(a)
             slopes[t] = 1.0 - h**2
+        elif activation == "sigmoid":
+            h = _sigmoid(a)
+            slopes[t] = h * (1.0 - h)
         else:
             h = a
     norms = np.ones(steps + 1)
