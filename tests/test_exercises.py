@@ -157,3 +157,21 @@ def test_a_failed_claim_reads_as_a_sentence_and_any_other_assert_keeps_its_trace
     assert second.traceback[0].startswith(
         "AssertionError: A claim of the text no longer holds: the check `x < 1` fails.")
     assert len(third.traceback) > 1 and "my own check" in third.traceback[-1]
+
+
+def test_the_visible_form_check_says_the_same_for_a_right_and_a_wrong_value():
+    import pytest
+
+    from vgutils.exercises import NotYet
+    from vgutils.labs.answers import check, check_form, key
+
+    key("97.1")(lambda answer: check_value(answer, 2.0, name="answer_1"))
+    right, wrong = check_form("97.1", 2.0), check_form("97.1", 3.0)
+    assert repr(right) == repr(wrong) == (
+        "answered: exercise 97.1 has an answer of the form asked for; whether it is right is "
+        "checked when the work is graded.")
+    with pytest.raises(NotYet, match="not set yet"):
+        check_form("97.1", None)
+    with pytest.raises(NotYet, match="too large"):
+        check("97.1", 3.0)
+    assert repr(check("97.1", 2.0)) == "correct: answer_1 is right."

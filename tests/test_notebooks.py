@@ -178,7 +178,7 @@ def test_each_exercise_solution_is_folded_and_followed_by_a_check(path):
         after = next(c for c in cells[i + 1 :] if c.cell_type == "code")
         assert "answers.check(" in after.source, "a check cell follows each solution"
         shown = "".join(o.get("text", "") for o in after.outputs if o.output_type == "stream")
-        assert shown.startswith("correct:"), f"the stored check says: {shown[:120]}"
+        assert "\ncorrect:" in "\n" + shown, f"the stored check says: {shown[:120]}"
 
 
 _REFERENCE = re.compile(r"check_(value|function|choice|true|run)\(|np\.|\*\*|math\.|variance\.")
@@ -192,11 +192,18 @@ def test_no_visible_check_cell_computes_its_answer(path):
         grade = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code" or not grade.get("grade") or grade.get("solution"):
             continue
+        hidden = re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source,
+                            flags=re.S)
         visible = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", cell.source,
                          flags=re.S)
-        assert "answers.check(" in visible, f"a graded cell without a check: {visible[:80]}"
-        assert not _REFERENCE.search(visible), (
-            f"{path.stem}: a check cell computes something: {visible[:160]}")
+        # the release shows the form check; the value is graded by the hidden test
+        assert "answers.check_form(" in visible and hidden, (
+            f"{path.stem}: a graded cell without its form check and hidden test: {cell.source}")
+        assert [h.replace("answers.check(", "answers.check_form(").strip() for h in hidden] == [
+            re.search(r"answers\.check_form\(.*", visible, re.S)[0].strip()], (
+            f"{path.stem}: the hidden test should repeat the visible call as answers.check")
+        assert not _REFERENCE.search(visible + "".join(hidden)), (
+            f"{path.stem}: a check cell computes something: {cell.source[:160]}")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

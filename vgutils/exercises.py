@@ -27,10 +27,16 @@ __all__ = ["Feedback", "NotYet", "check_value", "check_function", "check_true", 
 
 @dataclass(frozen=True)
 class Feedback:
-    """The outcome of a check: ``ok`` and a message for the student."""
+    """The outcome of a check: ``ok``, a message for the student, and whether a failure is
+    about the answer's value (``about_value``) rather than its form (not set, not a number,
+    a wrong shape, a function that raises). A release's visible check tells only the form
+    (:func:`vgutils.labs.answers.check_form`); the value is graded by a hidden test."""
 
     ok: bool
     message: str
+    about_value: bool = False
+    #: what the message starts with, when not ``correct:`` / ``not yet:``
+    label: str = ""
 
     def __bool__(self) -> bool:
         return self.ok
@@ -42,6 +48,8 @@ class Feedback:
         return self
 
     def __repr__(self) -> str:
+        if self.label:
+            return f"{self.label}: {self.message}"
         return ("correct: " if self.ok else "not yet: ") + self.message
 
     __str__ = __repr__
@@ -145,13 +153,15 @@ def check_value(
         return Feedback(True, f"{name} is right.")
     if want.ndim == 0:
         if want == 0:
-            return Feedback(False, f"{name} = {_describe(got)} is not the expected value.{tail}")
+            return Feedback(False, f"{name} = {_describe(got)} is not the expected value.{tail}",
+                            about_value=True)
         factor = float(got / want)
         how = (_how_far(factor) if abs(factor - 1) > 0.01
                else f"close, but {abs(factor - 1):.1e} away in relative terms; the check "
                     f"allows {rtol:.0e}")
         return Feedback(
-            False, f"{name} = {_describe(got)} is not the expected value: {how}.{tail}"
+            False, f"{name} = {_describe(got)} is not the expected value: {how}.{tail}",
+            about_value=True,
         )
     wrong = int(np.size(close) - np.count_nonzero(close))
     first = tuple(int(i) for i in np.argwhere(~close)[0])
@@ -159,6 +169,7 @@ def check_value(
         False,
         f"{wrong} of {close.size} entries of {name} are off; the first is at index "
         f"{first if len(first) > 1 else first[0]}: got {got[first]:.6g}.{tail}",
+        about_value=True,
     )
 
 
@@ -203,14 +214,16 @@ def check_function(
     return Feedback(True, f"{name} agrees with the reference on all {len(cases)} cases.")
 
 
-def check_true(condition: bool, success: str, failure: str) -> Feedback:
+def check_true(condition: bool, success: str, failure: str, about_value: bool = True
+               ) -> Feedback:
     """Feedback from a condition the exercise states in words.
 
     Only ``True`` passes: anything else (``False``, None, an array, a string) gets the
-    ``failure`` message, never an exception.
+    ``failure`` message, never an exception. ``about_value=False`` marks a condition on
+    the answer's form (set, of the right type), which a release's visible check may tell.
     """
     ok = isinstance(condition, bool | np.bool_) and bool(condition)
-    return Feedback(ok, success if ok else failure)
+    return Feedback(ok, success if ok else failure, about_value=about_value and not ok)
 
 
 def check_choice(answer: Any, expected: str, options: Iterable[str], name: str = "answer",
@@ -227,7 +240,8 @@ def check_choice(answer: Any, expected: str, options: Iterable[str], name: str =
     if not known:
         return Feedback(False, f"{name} = {answer!r} is not one of the choices {options}.{tail}")
     if answer != expected:
-        return Feedback(False, f"{name} = {answer!r} is a possible answer, but not this one.{tail}")
+        return Feedback(False, f"{name} = {answer!r} is a possible answer, but not this one.{tail}",
+                        about_value=True)
     return Feedback(True, f"{name} is right.")
 
 
@@ -286,11 +300,11 @@ def check_run(model: Any, history: Any, x: Any, y: Any, loss: Any, depth: int | 
                         f"exercise asks for {epochs}.")
     if report.problem != problem:
         return Feedback(False, f"the diagnosis of {name} reads {report.problem!r}: "
-                        f"{report.findings[0]}.")
+                        f"{report.findings[0]}.", about_value=True)
     best = float(np.nanmin(losses)) if np.isfinite(losses).any() else float("nan")
     if best_loss_below is not None and not best < best_loss_below:
         return Feedback(False, f"{name}'s lowest epoch loss is {best:.2f}; it should get below "
-                        f"{best_loss_below:g}.")
+                        f"{best_loss_below:g}.", about_value=True)
     return Feedback(True, f"{name} meets the constraints, its diagnosis reads {problem!r}"
                     + (f" and its loss got below {best_loss_below:g}." if best_loss_below
                        else "."))

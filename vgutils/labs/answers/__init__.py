@@ -1,6 +1,13 @@
 """The exercises' answer keys, one module per chapter (``ch01`` ... ``ch12``), behind one call.
 
-A chapter's check cell reads ``answers.check("5.1", answer_1)``: it passes the student's
+A chapter's test cell reads::
+
+    answers.check_form("5.1", answer_1)
+    ### BEGIN HIDDEN TESTS
+    answers.check("5.1", answer_1)
+    ### END HIDDEN TESTS
+
+It passes the student's
 answer (and, where the key needs them, the chapter's objects by name, e.g. ``X=X``), never
 a reference value, so the visible cell neither shows nor computes the answer. The key
 computes the expected value here, independently of the student's code, and the check
@@ -9,6 +16,12 @@ computes the expected value here, independently of the student's code, and the c
 - raises :class:`~vgutils.exercises.NotYet` otherwise, which JupyterLab and nbgrader show
   as the one sentence ``not yet: <what is off>``, without a traceback and without the
   expected value. That is what makes the cell an autograded nbgrader test.
+
+In the book's notebooks both calls run, so a reader working alone learns whether the answer
+is right. nbgrader's release strips the hidden test: there the visible ``check_form`` says
+only whether the answer has the form asked for (set, a number, the right shape, a function
+that runs), the same for a right and a wrong value, so the check cannot be used to search
+for the answer; the value is graded by the hidden test when the work is autograded.
 """
 
 from __future__ import annotations
@@ -20,7 +33,7 @@ from typing import Any
 
 from vgutils.exercises import Feedback
 
-__all__ = ["check", "key", "exercises"]
+__all__ = ["check", "check_form", "key", "exercises"]
 
 _KEYS: dict[str, Callable[..., Feedback]] = {}
 _ID = re.compile(r"(\d{1,2})\.\d+[a-z]?")
@@ -42,6 +55,8 @@ def _load(exercise: Any) -> Callable[..., Feedback]:
     if match is None:
         raise ValueError(f"exercise must be a string like '5.1', got {exercise!r}")
     chapter = int(match[1])
+    if exercise in _KEYS:
+        return _KEYS[exercise]
     try:
         importlib.import_module(f"{__name__}.ch{chapter:02d}")
     except ModuleNotFoundError:
@@ -84,3 +99,17 @@ def check(exercise: str, *answers: Any, **context: Any) -> Feedback:
         ValueError: ``exercise`` has no answer key.
     """
     return _load(exercise)(*answers, **context).require()
+
+
+def check_form(exercise: str, *answers: Any, **context: Any) -> Feedback:
+    """Check only the form of the answer(s) to ``exercise``: set, of the right type and shape.
+
+    The same message for a right and for a wrong value (whether it is right is the hidden
+    test's :func:`check`, when the work is graded); raises
+    :class:`~vgutils.exercises.NotYet` when the form is wrong.
+    """
+    found = _load(exercise)(*answers, **context)
+    if not found.ok and not found.about_value:
+        found.require()
+    return Feedback(True, f"exercise {exercise} has an answer of the form asked for; whether "
+                    "it is right is checked when the work is graded.", label="answered")
