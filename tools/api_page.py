@@ -24,9 +24,9 @@ places:
   and the plots, for the course's networks and for a reader's own Keras model;
 - **`vgutils.labs`**, the machinery of single chapters (listed at the end). It may import
   the toolkit; the toolkit never imports it;
-- **`vgutils.exercises`**, the self-checks of the exercises. Course tooling (executing,
-  timing and grading the chapters, the student edition, this page) lives outside the
-  package, in `tools/`.
+- **`vgutils.exercises`**, the self-checks of the exercises (their answer keys are in
+  `vgutils.labs.answers`). Course tooling (executing and timing the chapters, the nbgrader
+  course and its release, this page) lives outside the package, in `tools/`.
 """
 
 TITLES = {"data": "Data", "models": "Models", "training": "Training",
