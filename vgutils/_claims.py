@@ -17,18 +17,17 @@ MARKER = "# claims of the text above"
 __all__ = ["MARKER", "install", "sentence"]
 
 
-def _assert_source(lines: list[str], lineno: int) -> tuple[str, str]:
-    """The failing assert's condition and message (as source text) at ``lineno`` of a cell."""
+def _assert_condition(lines: list[str], lineno: int) -> str:
+    """The source of the failing assert's condition at ``lineno`` of a cell, on one line."""
     source = "".join(lines)
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else "", ""
+        return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
     for node in ast.walk(tree):
         if isinstance(node, ast.Assert) and node.lineno <= lineno <= (node.end_lineno or lineno):
-            test = " ".join((ast.get_source_segment(source, node.test) or "").split())
-            return test, ""
-    return "", ""
+            return " ".join((ast.get_source_segment(source, node.test) or "").split())
+    return ""
 
 
 def sentence(message: str, condition: str, seed: int) -> str:
@@ -58,7 +57,7 @@ def _handler(shell, etype, value, tb, tb_offset=None):
             stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
         else:
             entry, lines = found
-            condition, _ = _assert_source(lines, entry.tb_lineno)
+            condition = _assert_condition(lines, entry.tb_lineno)
             from . import current_seed
 
             stb = [f"{etype.__name__}: {sentence(str(value), condition, current_seed())}"]

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Feedback", "NotYet", "check_value", "check_function", "check_true", "check_choice", "check_run"]
+__all__ = ["Feedback", "NotYet", "check_value", "check_function", "check_true", "check_choice",
+           "check_run"]
 
 
 @dataclass(frozen=True)
