@@ -129,7 +129,7 @@ def _bound_sweep(factors_4, largest_B_4=None) -> Feedback:
             return Feedback(False, f"at B = {b:g} your median factor per layer, "
                             f"{medians[b]:.3g}, is not what a chain of depth 30 with weights "
                             "and biases from U(-B, B), started at x = 0.5, gives; check how "
-                            "you draw the chain and take the 30th root.")
+                            "you draw the chain and take the 30th root.", about_value=True)
     best = max(bounds, key=medians.__getitem__)
     try:
         chosen = float(largest_B_4)
@@ -138,6 +138,6 @@ def _bound_sweep(factors_4, largest_B_4=None) -> Feedback:
                         "factor is the largest.")
     if chosen != best:
         return Feedback(False, f"largest_B_4 = {largest_B_4!r} is not the bound with the "
-                        "largest median factor in your own sweep.")
+                        "largest median factor in your own sweep.", about_value=True)
     return Feedback(True, f"your sweep of {len(bounds)} bounds over at least 3 seeds each "
                     "is consistent, and largest_B_4 is its largest median factor.")
