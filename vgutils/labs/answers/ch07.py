@@ -46,9 +46,13 @@ def _bounds(prediction_2, model=None, threshold=None) -> Feedback:
     if model is None or threshold is None:
         return Feedback(False, "this check needs the chapter's model and threshold: "
                         "answers.check('7.2', prediction_2, model=model, threshold=threshold).")
-    c = float(threshold)
-    # a gradient in which every entry, and so every variable, is far above the threshold
-    huge = [np.full(tuple(v.shape), 1e3 * c) for v in model.trainable_variables]
+    try:
+        c = float(threshold)
+        # a gradient in which every entry, and so every variable, is far above the threshold
+        huge = [np.full(tuple(v.shape), 1e3 * c) for v in model.trainable_variables]
+    except (TypeError, ValueError, AttributeError):
+        return Feedback(False, "pass the chapter's Keras model and its threshold (a number): "
+                        "answers.check('7.2', prediction_2, model=model, threshold=threshold).")
     expected = [_norm(_applied_update(huge, clipnorm=c)), _norm(_applied_update(huge, clipvalue=c))]
     return check_value(prediction_2, expected, name="prediction_2", rtol=0.02,
                        hint="count the arrays (kernels and biases) and the entries of "
