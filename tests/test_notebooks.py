@@ -199,8 +199,11 @@ def test_no_visible_check_cell_computes_its_answer(path):
         # the release shows the form check; the value is graded by the hidden test
         assert "answers.check_form(" in visible and hidden, (
             f"{path.stem}: a graded cell without its form check and hidden test: {cell.source}")
-        assert [h.replace("answers.check(", "answers.check_form(").strip() for h in hidden] == [
-            re.search(r"answers\.check_form\(.*", visible, re.S)[0].strip()], (
+        def flat(text):
+            return " ".join(text.split())
+
+        assert [flat(h.replace("answers.check(", "answers.check_form(")) for h in hidden] == [
+            flat(re.search(r"answers\.check_form\(.*", visible, re.S)[0])], (
             f"{path.stem}: the hidden test should repeat the visible call as answers.check")
         assert not _REFERENCE.search(visible + "".join(hidden)), (
             f"{path.stem}: a check cell computes something: {cell.source[:160]}")
