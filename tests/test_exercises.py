@@ -175,3 +175,21 @@ def test_the_visible_form_check_says_the_same_for_a_right_and_a_wrong_value():
     with pytest.raises(NotYet, match="too large"):
         check("97.1", 3.0)
     assert repr(check("97.1", 2.0)) == "correct: answer_1 is right."
+
+
+def test_an_open_experiments_sweep_and_runs_are_read_over_at_least_three_seeds():
+    from vgutils.exercises import Feedback
+    from vgutils.labs.answers import medians_over_seeds, runs_over_seeds
+
+    assert medians_over_seeds({1: [1.0, 2.0, 4.0], "2": [3, 3, 3]}, "f", "B") == {1.0: 2.0,
+                                                                                 2.0: 3.0}
+    short = medians_over_seeds({1: [1.0, 2.0]}, "f", "B")
+    assert isinstance(short, Feedback) and "at least 3 seeds" in short.message
+    assert "not set yet" in medians_over_seeds(None, "f", "B").message
+    assert "positive" in medians_over_seeds({1: [0.0, 1.0, 1.0]}, "f", "B").message
+    assert medians_over_seeds({1: [0.0, 1.0, 1.0]}, "f", "B", allow_zero=True) == {1.0: 1.0}
+    runs = runs_over_seeds([{"loss": [1, 0.5]}] * 3, "r")
+    assert [list(r["loss"]) for r in runs] == [[1.0, 0.5]] * 3
+    assert "'loss' and 'learning_rate'" in runs_over_seeds([{"loss": [1]}] * 3, "r",
+                                                           ("loss", "learning_rate")).message
+    assert "holds 1 runs" in runs_over_seeds([{"loss": [1]}], "r").message

@@ -33,7 +33,7 @@ from typing import Any
 
 from vgutils.exercises import Feedback
 
-__all__ = ["check", "check_form", "key", "exercises"]
+__all__ = ["check", "check_form", "key", "exercises", "medians_over_seeds", "runs_over_seeds"]
 
 _KEYS: dict[str, Callable[..., Feedback]] = {}
 _ID = re.compile(r"(\d{1,2})\.\d+[a-z]?")
@@ -113,3 +113,59 @@ def check_form(exercise: str, *answers: Any, **context: Any) -> Feedback:
         found.require()
     return Feedback(True, f"exercise {exercise} has an answer of the form asked for; whether "
                     "it is right is checked when the work is graded.", label="answered")
+
+
+# Shared by the keys of the open experiments: the form of a sweep or of runs over seeds.
+
+def medians_over_seeds(sweep: Any, name: str, setting: str, allow_zero: bool = False
+                       ) -> dict[float, float] | Feedback:
+    """The median over seeds of each setting of ``sweep`` (``{setting: [one value per
+    seed]}``), or the :class:`~vgutils.exercises.Feedback` that says what is off in its form
+    (not set, not a dict, fewer than 3 seeds, values that are not finite positive numbers)."""
+    from collections.abc import Mapping
+
+    import numpy as np
+
+    if sweep is None:
+        return Feedback(False, f"{name} is not set yet; run your experiment in the cell above.")
+    if not isinstance(sweep, Mapping) or not sweep:
+        return Feedback(False, f"{name} should be a dict {{{setting}: [one value per seed]}}, "
+                        f"got {type(sweep).__name__}.")
+    medians: dict[float, float] = {}
+    for where, values in sweep.items():
+        try:
+            at = float(where)
+            v = np.asarray(values, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            return Feedback(False, f"the entry {where!r} of {name} should map a {setting} to a "
+                            "list of numbers (one per seed).")
+        if v.size < 3:
+            return Feedback(False, f"{setting} {at:g} has {v.size} run(s); repeat every "
+                            f"{setting} over at least 3 seeds (vg.seeds(3)).")
+        if not np.all(np.isfinite(v)) or np.any(v < 0) or (not allow_zero and np.any(v == 0)):
+            return Feedback(False, f"the values for {setting} {at:g} should be finite "
+                            + ("numbers, not negative." if allow_zero else "positive numbers."))
+        medians[at] = float(np.median(v))
+    return medians
+
+
+def runs_over_seeds(runs: Any, name: str, fields: tuple[str, ...] = ("loss",)
+                    ) -> list[dict[str, Any]] | Feedback:
+    """The ``fields`` of each run in ``runs`` (a list of dicts, one per seed, as
+    ``vg.train_steps_over_seeds`` gives them) as float arrays, or the
+    :class:`~vgutils.exercises.Feedback` that says what is off in its form."""
+    import numpy as np
+
+    if runs is None:
+        return Feedback(False, f"{name} is not set yet; run the experiment in the cell above "
+                        "and keep its runs (one dict per seed).")
+    try:
+        found = [{f: np.asarray(run[f], np.float64).ravel() for f in fields} for run in runs]
+    except (TypeError, KeyError, ValueError, IndexError):
+        wanted = " and ".join(repr(f) for f in fields)
+        return Feedback(False, f"{name} should be a list of runs, one dict with {wanted} per "
+                        "seed, as vg.train_steps_over_seeds gives them.")
+    if len(found) < 3:
+        return Feedback(False, f"{name} holds {len(found)} runs; repeat the experiment over at "
+                        "least 3 seeds (vg.seeds(3)).")
+    return found

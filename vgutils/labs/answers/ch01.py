@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from vgutils.exercises import Feedback, check_function, check_value
-from vgutils.labs.answers import key
+from vgutils.labs.answers import key, medians_over_seeds
 
 
 def _tape_gradient(f, x: float) -> float:
@@ -95,28 +94,11 @@ def _reference_factors(bound: float, draws: int = 400, depth: int = 30, x: float
 
 @key("1.4")
 def _bound_sweep(factors_4, largest_B_4=None) -> Feedback:
-    if factors_4 is None:
-        return Feedback(False, "factors_4 is not set yet; run your experiment in the cell above.")
-    if not isinstance(factors_4, Mapping) or not factors_4:
-        return Feedback(False, "factors_4 should be a dict {B: [factor of seed 1, seed 2, ...]}, "
-                        f"got {type(factors_4).__name__}.")
-    medians: dict[float, float] = {}
-    for bound, values in factors_4.items():
-        try:
-            b = float(bound)
-            v = np.asarray(values, dtype=np.float64).ravel()
-        except (TypeError, ValueError):
-            return Feedback(False, f"the entry {bound!r} of factors_4 should map a number B to "
-                            "a list of numbers (one factor per seed).")
-        if not b > 0:
-            return Feedback(False, f"the weight bound B = {bound!r} should be positive.")
-        if v.size < 3:
-            return Feedback(False, f"B = {b:g} has {v.size} run(s); repeat every B over at least "
-                            "3 seeds (vg.seeds(3)).")
-        if not np.all(np.isfinite(v)) or np.any(v < 0):
-            return Feedback(False, f"the factors for B = {b:g} should be finite and not "
-                            "negative: a factor is the 30th root of |dh_30/dx|.")
-        medians[b] = float(np.median(v))
+    medians = medians_over_seeds(factors_4, "factors_4", "B", allow_zero=True)
+    if isinstance(medians, Feedback):
+        return medians
+    if not all(b > 0 for b in medians):
+        return Feedback(False, "every weight bound B in factors_4 should be positive.")
     bounds = sorted(medians)
     if len(bounds) < 4 or bounds[0] > 1 or bounds[-1] < 8:
         return Feedback(False, "try at least four bounds, from B = 1 (or below) to B = 8 (or "

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 import numpy as np
 
 from vgutils.exercises import Feedback, check_value
-from vgutils.labs.answers import key
+from vgutils.labs.answers import key, medians_over_seeds
 
 
 def _leaky_gain(slope: float) -> float:
@@ -42,25 +41,10 @@ def _growth(prediction_2) -> Feedback:
 
 @key("3.3")
 def _gain_sweep(factors_3) -> Feedback:
-    if factors_3 is None:
-        return Feedback(False, "factors_3 is not set yet; run your experiment in the cell above.")
-    if not isinstance(factors_3, Mapping) or not factors_3:
-        return Feedback(False, "factors_3 should be a dict {gain: [factor of seed 1, ...]}, got "
-                        f"{type(factors_3).__name__}.")
     star = _leaky_gain(0.5)
-    medians = {}
-    for gain, values in factors_3.items():
-        try:
-            g = float(gain)
-            v = np.asarray(values, dtype=np.float64).ravel()
-        except (TypeError, ValueError):
-            return Feedback(False, f"the entry {gain!r} of factors_3 should map a gain to a list "
-                            "of numbers.")
-        if v.size < 3:
-            return Feedback(False, f"gain {g:.3g} has {v.size} run(s); use at least 3 seeds.")
-        if not np.all(np.isfinite(v) & (v > 0)):
-            return Feedback(False, f"the factors at gain {g:.3g} should be positive numbers.")
-        medians[g] = float(np.median(v))
+    medians = medians_over_seeds(factors_3, "factors_3", "gain")
+    if isinstance(medians, Feedback):
+        return medians
     gains = sorted(medians)
     if len(gains) < 3 or not gains[0] < star * 0.95 or not gains[-1] > star * 1.05:
         return Feedback(False, "sweep at least three gains, including one clearly below and one "

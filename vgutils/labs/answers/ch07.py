@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from vgutils.exercises import Feedback, check_choice, check_true, check_value
-from vgutils.labs.answers import key
+from vgutils.labs.answers import key, runs_over_seeds
 
 
 def _applied_update(grads: list[np.ndarray], **clip_setting: Any) -> list[np.ndarray]:
@@ -76,19 +76,11 @@ _WARMUP_CHOICES = ["diverges", "survives but does not settle", "trains"]
 
 @key("7.4")
 def _warmup_alone(warmup_runs, answer_4) -> Feedback:
-    if warmup_runs is None:
-        return Feedback(False, "warmup_runs is not set yet; run the experiment in the cell "
-                        "above and keep the list of runs that runs_from returns.")
-    try:
-        runs = list(warmup_runs)
-        losses = [np.asarray(r["loss"], np.float64) for r in runs]
-        rates = [np.asarray(r["learning_rate"], np.float64) for r in runs]
-    except (TypeError, KeyError, ValueError, IndexError):
-        return Feedback(False, "warmup_runs should be the list of runs that runs_from "
-                        "returns (one dict with 'loss' and 'learning_rate' per seed).")
-    if len(runs) < 3:
-        return Feedback(False, f"warmup_runs holds {len(runs)} runs; repeat the experiment "
-                        "over at least 3 seeds (vg.seeds(3)).")
+    runs = runs_over_seeds(warmup_runs, "warmup_runs", ("loss", "learning_rate"))
+    if isinstance(runs, Feedback):
+        return runs
+    losses = [run["loss"] for run in runs]
+    rates = [run["learning_rate"] for run in runs]
     for rate in rates:  # the rate the text asks for: 0 -> 0.05 over 50 steps, then held
         steps = np.arange(rate.size)
         wanted = 0.05 * np.minimum(steps / 50, 1.0)

@@ -10,7 +10,7 @@ import numpy as np
 
 from vgutils.exercises import Feedback, check_choice, check_value
 from vgutils.labs import optim
-from vgutils.labs.answers import key
+from vgutils.labs.answers import key, runs_over_seeds
 
 
 @key("9.1")
@@ -47,17 +47,10 @@ _ESCAPE_CHOICES = ["escapes in every seed", "escapes in some seeds", "escapes in
 
 @key("9.3")
 def _frozen_lower_layers(frozen_runs, answer_3) -> Feedback:
-    if frozen_runs is None:
-        return Feedback(False, "frozen_runs is not set yet; run the experiment in the cell "
-                        "above and keep the runs (one dict with a 'loss' per seed).")
-    try:
-        curves = [np.asarray(r["loss"], np.float64).ravel() for r in frozen_runs]
-    except (TypeError, KeyError, ValueError, IndexError):
-        return Feedback(False, "frozen_runs should be a list of runs, one dict with a 'loss' "
-                        "entry per seed, as vg.train_steps_over_seeds gives them.")
-    if len(curves) < 3:
-        return Feedback(False, f"frozen_runs holds {len(curves)} runs; use at least 3 seeds "
-                        "(vg.seeds(3)).")
+    runs = runs_over_seeds(frozen_runs, "frozen_runs")
+    if isinstance(runs, Feedback):
+        return runs
+    curves = [run["loss"] for run in runs]
     if any(c.size < 400 for c in curves):
         return Feedback(False, "each run should last at least 400 steps, more than twice the "
                         "steps Adam needed with every layer trainable.")
