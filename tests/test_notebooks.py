@@ -210,6 +210,17 @@ def test_no_visible_check_cell_computes_its_answer(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_written_answer_cell_holds_only_the_model_answer(path):
+    # nbgrader's release replaces the whole cell by "YOUR ANSWER HERE": a question inside it
+    # would vanish from the student's notebook
+    for cell in _read(path).cells:
+        grade = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown" and grade.get("grade"):
+            assert grade.get("solution") and cell.source.startswith(":::{dropdown} Answer"), (
+                f"{path.stem}: {cell.source[:120]}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_each_chapter_has_a_prediction_and_an_open_experiment(path):
     text = "\n".join(c.source for c in _read(path).cells if c.cell_type == "markdown")
     exercises = text[text.index("## Exercises"):]

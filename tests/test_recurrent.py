@@ -212,3 +212,14 @@ def test_simple_rnn_log_ratio_grows_with_the_gain():
     X, y = adding_problem(16, 20, seed=0)
     small, large = simple_rnn_log_ratio(0.5, X, y), simple_rnn_log_ratio(2.0, X, y)
     assert small < -3 and large > 1
+
+
+def test_a_sigmoid_recurrence_stays_below_the_bound_gamma_lambda_to_the_lag():
+    # phi' <= 1/4: for W = 3Q the bound (3/4)^k holds at every lag, and the real product,
+    # with sigmoid slopes below 1/4 away from 0, falls faster than it
+    w = matrix_with_spectral_radius(16, 3.0, "orthogonal", seed=1)
+    norms = jacobian_product_norms(w, 60, activation="sigmoid", seed=2)
+    lags = np.arange(61)
+    assert norms[0] == 1.0
+    assert np.all(norms <= 0.75**lags * (1 + 1e-9))
+    assert norms[60] < 0.75**60 / 10

@@ -103,6 +103,10 @@ def _bound_sweep(factors_4, largest_B_4=None) -> Feedback:
     if len(bounds) < 4 or bounds[0] > 1 or bounds[-1] < 8:
         return Feedback(False, "try at least four bounds, from B = 1 (or below) to B = 8 (or "
                         f"above), so that the sweep crosses B = 4; factors_4 has {bounds}.")
+    if bounds[-1] > 16:
+        return Feedback(False, f"keep B at most 16 (factors_4 goes to {bounds[-1]:g}): beyond "
+                        "about 20 the float64 sigmoid rounds 1 - h to exactly 0, and a factor "
+                        "of 0 measures the rounding, not the chain.")
     for b in bounds:
         reference = _reference_factors(b)
         # the median of three draws falls outside this range in fewer than 1 in 5000 experiments

@@ -59,13 +59,14 @@ _WIDTH_CHOICES = ["the fall shrinks with width", "the fall does not depend on wi
                   "the fall grows with width"]
 
 
-def _median_rms_ratio(width: int, draws: int = 30, blocks: int = 64, points: int = 8) -> float:
+def _rms_ratios(width: int, draws: int = 30, blocks: int = 64, points: int = 8) -> np.ndarray:
+    """RMS after ``blocks`` plain He-normal ReLU blocks over before, for ``draws`` weight draws."""
     rng = np.random.default_rng(8_3)
     h = rng.normal(size=(draws, points, width))  # all draws at once, one weight draw each
     start = np.sqrt(np.mean(h**2, axis=(1, 2)))
     for _ in range(blocks):
         h = np.maximum(h @ rng.normal(0, np.sqrt(2 / width), (draws, width, width)), 0)
-    return float(np.median(np.sqrt(np.mean(h**2, axis=(1, 2))) / start))
+    return np.sqrt(np.mean(h**2, axis=(1, 2))) / start
 
 
 @key("8.3")
@@ -84,10 +85,17 @@ def _finite_width(rms_ratio, answer_3) -> Feedback:
         return Feedback(False, "repeat each width over at least 3 seeds (vg.seeds(3)).")
     if not all(np.all(np.isfinite(r) & (r > 0)) for r in runs.values()):
         return Feedback(False, "rms_ratio holds a ratio that is not a positive finite number.")
-    narrow, wide = _median_rms_ratio(32), _median_rms_ratio(128)
-    gap = abs(np.log(wide)) - abs(np.log(narrow))
+    medians = {w: float(np.median(runs[w])) for w in (32, 128)}
+    for w in (32, 128):  # the student's median must be one that such draws give
+        reference = _rms_ratios(w)
+        if not reference.min() / 3 <= medians[w] <= reference.max() * 3:
+            return Feedback(False, f"at width {w} your median ratio, {medians[w]:.2g}, is not "
+                            "what 64 plain He-normal ReLU blocks give; check the blocks and the "
+                            "weights' variance.", about_value=True)
+    # the verdict is read off the student's own runs: three seeds may point either way
+    gap = abs(np.log(medians[128])) - abs(np.log(medians[32]))
     truth = ("the fall shrinks with width" if gap < -0.5 else
              "the fall grows with width" if gap > 0.5 else "the fall does not depend on width")
     return check_choice(answer_3, truth, _WIDTH_CHOICES, name="answer_3",
-                        hint="compare the median ratio of each width with 1, on a log scale; "
+                        hint="compare your median ratio of each width with 1, on a log scale; "
                         "three seeds vary a lot, so look at the medians")

@@ -118,7 +118,7 @@ def _irnn(irnn_ratios: Any, tanh_ratios: Any, X: Any = None, y: Any = None,
         if not abs(got - want) < 0.1:
             return Feedback(False, f"{name}[0] is not the log10 ratio ||dL/dx_1|| / "
                             f"||dL/dx_100|| of {what} built with the first seed of vg.seeds(3) "
-                            "and measured on the chapter's X, y.")
+                            "and measured on the chapter's X, y.", about_value=True)
     kept = check_true(bool(np.all(np.abs(irnn_ratios) < 0.5)), "",
                       "in some seed the IRNN's ratio is more than half a decade away from 1: "
                       "check that every model has ReLU units and an identity W_h.")
