@@ -138,7 +138,7 @@ def test_chapter_page_renders_offline(site, chapter):
 # browser's own. Nothing in the book is served from them, and a page's own Google-hosted
 # resources (fonts.googleapis.com, ajax.googleapis.com, www.gstatic.com) are not among them.
 _BROWSER_OWN = re.compile(
-    r"^(GET http://|CONNECT )("
+    r"^((GET|POST|HEAD) http://|CONNECT )("
     r"([a-z0-9-]+\.)*google\.com|([a-z0-9-]+\.)*gvt1\.com|"
     r"(update|safebrowsing|optimizationguide-pa|content-autofill)\.googleapis\.com"
     r")[:/]"
