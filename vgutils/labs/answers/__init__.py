@@ -33,7 +33,8 @@ from typing import Any
 
 from vgutils.exercises import Feedback
 
-__all__ = ["check", "check_form", "key", "exercises", "medians_over_seeds", "runs_over_seeds"]
+__all__ = ["check", "check_form", "key", "exercises", "medians_over_seeds", "runs_over_seeds",
+           "step_norms_by_tape"]
 
 _KEYS: dict[str, Callable[..., Feedback]] = {}
 _ID = re.compile(r"(\d{1,2})\.\d+[a-z]?")
@@ -169,3 +170,18 @@ def runs_over_seeds(runs: Any, name: str, fields: tuple[str, ...] = ("loss",)
         return Feedback(False, f"{name} holds {len(found)} runs; repeat the experiment over at "
                         "least 3 seeds (vg.seeds(3)).")
     return found
+
+
+def step_norms_by_tape(model: Any, X: Any, y: Any) -> Any:
+    """``||dL/dx_t||`` for every time step ``t`` of the mean squared error, from a tape of the
+    keys' own (independent of ``vg.time_step_gradient_norms``, which a solution may call)."""
+    import numpy as np
+    import tensorflow as tf
+
+    x = tf.convert_to_tensor(np.asarray(X, np.float32))
+    target = tf.convert_to_tensor(np.asarray(y, np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = tf.reduce_mean(tf.square(model(x, training=False) - target))
+    grad = tape.gradient(loss, x).numpy().astype(np.float64)
+    return np.sqrt(np.sum(grad**2, axis=(0, 2)))

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from vgutils.exercises import Feedback, check_true, check_value
-from vgutils.labs.answers import key
+from vgutils.labs.answers import key, step_norms_by_tape
 
 
 def _sigmoid(a: float) -> float:
@@ -44,18 +44,6 @@ def _recent_value_error(answer_2: Any) -> Feedback:
                        hint="what is left of X1 + X2 once X2 is known? Its variance is the error")
 
 
-def _step_norms(model: Any, X: Any, y: Any) -> np.ndarray:
-    import tensorflow as tf
-
-    x = tf.convert_to_tensor(np.asarray(X, np.float32))
-    target = tf.convert_to_tensor(np.asarray(y, np.float32))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        loss = tf.reduce_mean(tf.square(model(x, training=False) - target))
-    grad = tape.gradient(loss, x).numpy().astype(np.float64)
-    return np.sqrt(np.sum(grad**2, axis=(0, 2)))
-
-
 @key("11.3")
 def _memory_of_100_steps(bias_3: Any, answer_3: Any, model: Any = None, weights: Any = None,
                          X: Any = None, y: Any = None, default_norms: Any = None) -> Feedback:
@@ -75,7 +63,7 @@ def _memory_of_100_steps(bias_3: Any, answer_3: Any, model: Any = None, weights:
     try:
         current = model.get_weights()
         model.set_weights([*weights[:2], np.asarray(bias_3, np.float32), *weights[3:]])
-        norms = _step_norms(model, X, y)
+        norms = step_norms_by_tape(model, X, y)
     except (TypeError, ValueError, AttributeError) as error:
         return Feedback(False, f"bias_3 cannot be measured on the chapter's LSTM: {error}")
     finally:
